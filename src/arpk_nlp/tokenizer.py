@@ -1,0 +1,230 @@
+"""A spaCy tokenizer around CAMeL Tools' `simple_word_tokenize`, built like `spacy/lang/vi`.
+
+Tokens are whitespace-delimited words with punctuation split off; clitics stay attached, which is
+the unit the annotation guidelines align spans to. `doc.text == text` for every input.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterable
+
+import srsly
+from spacy.tokens import Doc, Token
+from spacy.util import registry
+from spacy.vocab import Vocab
+
+from .normalize import normalize
+
+if not Token.has_extension("segments"):
+    # Clitic segments (d3tok) when the optional morphological mode is on; None otherwise.
+    Token.set_extension("segments", default=None)
+
+_SPACE_RUN = re.compile(r"\s+")
+
+
+@registry.tokenizers("arpk_nlp.CamelTokenizer.v1")
+def create_camel_tokenizer(
+    prefix_len: int = 3, suffix_len: int = 4, morphological: bool = False, morphology_db: str | None = None
+):
+    """Create the tokenizer.
+
+    prefix_len (int): Characters of the normalized word used as the PREFIX feature. Arabic
+        stacks proclitics (و + ب/ل + ال), so more than spaCy's default 1 helps.
+    suffix_len (int): Characters of the normalized word used as the SUFFIX feature (enclitics,
+        plural and nisba endings).
+    morphological (bool): Also segment clitics with CAMeL's MorphologicalTokenizer (d3tok) into
+        `token._.segments`. Needs CAMeL morphology data (or `morphology_db`).
+    morphology_db (str | None): Path to a CAMeL morphology DB file, instead of the installed data.
+    """
+
+    def create(nlp):
+        return CamelTokenizer(
+            nlp.vocab,
+            prefix_len=prefix_len,
+            suffix_len=suffix_len,
+            morphological=morphological,
+            morphology_db=morphology_db,
+        )
+
+    return create
+
+
+class CamelTokenizer:
+    def __init__(
+        self,
+        vocab: Vocab,
+        prefix_len: int = 3,
+        suffix_len: int = 4,
+        morphological: bool = False,
+        morphology_db: str | None = None,
+    ):
+        self.vocab = vocab
+        self.prefix_len = prefix_len
+        self.suffix_len = suffix_len
+        self.morphological = morphological
+        self.morphology_db = morphology_db
+        self._seen: set[int] = set()
+        self._segmenter = None
+        if morphological:
+            self._segmenter = _load_segmenter(morphology_db)
+
+    def __reduce__(self):
+        return (CamelTokenizer, (self.vocab, self.prefix_len, self.suffix_len, self.morphological, self.morphology_db))
+
+    def __call__(self, text: str) -> Doc:
+        words, spaces = split_words(text)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        self._set_lexeme_attrs(doc)
+        if self._segmenter is not None:
+            self._segment(doc)
+        return doc
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000):
+        for text in texts:
+            yield self(text)
+
+    def _set_lexeme_attrs(self, doc: Doc) -> None:
+        # NORM, PREFIX and SUFFIX are lexeme attributes: set them once per word type, so the
+        # normalization costs nothing on repeated words and every later Doc sees them.
+        seen = self._seen
+        for token in doc:
+            orth = token.orth
+            if orth in seen:
+                continue
+            seen.add(orth)
+            lex = self.vocab[orth]
+            norm = normalize(token.text) or token.text
+            lex.norm_ = norm
+            lex.prefix_ = norm[: self.prefix_len]
+            lex.suffix_ = norm[-self.suffix_len :]
+
+    def _segment(self, doc: Doc) -> None:
+        for token in doc:
+            if token.is_space or token.is_punct:
+                continue
+            token._.segments = self._segmenter.tokenize([token.text])
+
+    # Serialization: only the settings; the backend has no state of its own.
+    def _cfg(self) -> dict:
+        return {
+            "prefix_len": self.prefix_len,
+            "suffix_len": self.suffix_len,
+            "morphological": self.morphological,
+            "morphology_db": self.morphology_db,
+        }
+
+    def _load_cfg(self, cfg: dict) -> None:
+        self.prefix_len = cfg.get("prefix_len", self.prefix_len)
+        self.suffix_len = cfg.get("suffix_len", self.suffix_len)
+        self.morphological = cfg.get("morphological", False)
+        self.morphology_db = cfg.get("morphology_db")
+        self._seen = set()
+        self._segmenter = _load_segmenter(self.morphology_db) if self.morphological else None
+
+    def to_bytes(self, **kwargs) -> bytes:
+        return srsly.msgpack_dumps(self._cfg())
+
+    def from_bytes(self, data: bytes, **kwargs) -> "CamelTokenizer":
+        self._load_cfg(srsly.msgpack_loads(data))
+        return self
+
+    def to_disk(self, path, **kwargs) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "cfg.json", self._cfg())
+
+    def from_disk(self, path, **kwargs) -> "CamelTokenizer":
+        self._load_cfg(srsly.read_json(Path(path) / "cfg.json"))
+        return self
+
+
+def split_words(text: str) -> tuple[list[str], list[bool]]:
+    """Words and trailing-space flags such that `Doc(words, spaces).text == text`.
+
+    CAMeL's tokens are substrings of the text in order; whitespace between them becomes either a
+    trailing space flag (one ' ') or a whitespace token (anything else), as spaCy does.
+    """
+    from camel_tools.tokenizers.word import simple_word_tokenize
+
+    words: list[str] = []
+    spaces: list[bool] = []
+    pos = 0
+    n = len(text)
+
+    def add_gap(gap: str) -> None:
+        # `gap` is whitespace between tokens (or before the first one).
+        if not gap:
+            return
+        if words and not spaces[-1] and gap[0] == " ":
+            spaces[-1] = True
+            gap = gap[1:]
+        if gap:
+            words.append(gap)
+            spaces.append(False)
+
+    for word in simple_word_tokenize(text):
+        start = text.find(word, pos)
+        if start < 0:  # never expected: the backend returns substrings
+            raise ValueError(f"CAMeL token {word!r} not found in text at {pos}")
+        gap = text[pos:start]
+        if gap and not gap.isspace():
+            # Characters the backend skipped (none known) are kept as their own token.
+            for piece in _split_gap(gap):
+                if piece.isspace():
+                    add_gap(piece)
+                else:
+                    words.append(piece)
+                    spaces.append(False)
+        else:
+            add_gap(gap)
+        words.append(word)
+        spaces.append(False)
+        pos = start + len(word)
+    add_gap(text[pos:n])
+    return words, spaces
+
+
+def _split_gap(gap: str) -> list[str]:
+    return [m.group(0) for m in re.finditer(r"\s+|\S+", gap)]
+
+
+def _load_segmenter(db_path: str | None):
+    """CAMeL's MorphologicalTokenizer (d3tok) over a morphology DB; clear error if data is absent."""
+    try:
+        from camel_tools.disambig.mle import MLEDisambiguator  # noqa: F401  (only with data)
+    except Exception:  # pragma: no cover - import itself is fine without data
+        pass
+    if db_path is not None:
+        from camel_tools.morphology.analyzer import Analyzer
+        from camel_tools.morphology.database import MorphologyDB
+        from camel_tools.disambig.mle import MLEDisambiguator  # noqa: F811
+        raise_if_missing(db_path)
+        db = MorphologyDB(db_path, "a")
+        return _AnalyzerSegmenter(Analyzer(db))
+    raise ValueError(
+        "morphological=True needs CAMeL morphology data: run `camel_data -i morphology-db-msa-r13` "
+        "(or set CAMELTOOLS_DATA to a folder holding it), or pass morphology_db=<path to a .db file>."
+    )
+
+
+def raise_if_missing(path: str) -> None:
+    if not Path(path).is_file():
+        raise ValueError(f"morphology DB not found: {path}")
+
+
+class _AnalyzerSegmenter:
+    """Segments a word into d3tok clitics using the first analysis of an Analyzer."""
+
+    def __init__(self, analyzer):
+        self.analyzer = analyzer
+
+    def tokenize(self, words: list[str]) -> list[str]:
+        out: list[str] = []
+        for w in words:
+            analyses = self.analyzer.analyze(w)
+            if analyses and "d3tok" in analyses[0]:
+                out.extend(analyses[0]["d3tok"].split("_"))
+            else:
+                out.append(w)
+        return out
