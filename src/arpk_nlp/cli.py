@@ -87,3 +87,142 @@ def corpus_stats_cli(
 
 def main() -> None:
     app()
+
+
+DEFAULT_MODEL = REPO / "models" / "arpk-ar"
+FORMATS = ("text", "json", "jsonl", "html")
+
+
+def load_model(model: Path):
+    """spacy.load with a one-line error for a missing or broken model."""
+    if not Path(model).exists():
+        fail(f"{model}: model not found (train one with `python -m arpk_nlp train`, or pass --model)")
+    import spacy
+
+    try:
+        return spacy.load(model)
+    except (OSError, ValueError, KeyError) as err:
+        fail(f"{model}: cannot load model ({str(err).splitlines()[0]})")
+
+
+@app.command("annotate")
+def annotate_cli(
+    inputs: List[str] = typer.Argument(..., help="Files (.txt, .jsonl with {\"id\",\"text\"} per line), folders, or - for stdin."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text | json | jsonl | html"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (whole or not at all) instead of stdout."),
+    model: Path = typer.Option(DEFAULT_MODEL, "--model", "-m", help="Pipeline folder."),
+    processes: int = typer.Option(1, "--processes", "-j", min=1, help="Worker processes."),
+    max_chars: int = typer.Option(1_000_000, "--max-chars", help="Refuse inputs longer than this."),
+):
+    """Annotate Arabic articles: A4P areas (with evidence) and actors (with canonical ids)."""
+    import json
+
+    from .annotate import InputError, annotate, iter_inputs, render_html, render_text
+
+    if fmt not in FORMATS:
+        fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if output is not None and not output.parent.exists():
+        fail(f"{output}: folder {output.parent} does not exist")
+    items, errors = [], 0
+    for it in iter_inputs(inputs, max_chars=max_chars):
+        if isinstance(it, InputError):
+            typer.echo(f"error: {it}", err=True)
+            errors += 1
+        else:
+            items.append(it)
+    if items:
+        nlp = load_model(model)
+        show_bar = len(items) > 1 and sys.stderr.isatty()
+        if show_bar:
+            with typer.progressbar(length=len(items), label="annotating", file=sys.stderr) as bar:
+                records = annotate(nlp, items, n_process=processes, progress=bar.update)
+        else:
+            records = annotate(nlp, items, n_process=processes)
+        if fmt == "json":
+            body = json.dumps(records[0] if len(records) == 1 and len(inputs) == 1 and errors == 0 else records,
+                              ensure_ascii=False, indent=2) + "\n"
+        elif fmt == "jsonl":
+            body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+        elif fmt == "html":
+            body = render_html(nlp, records, [it.text for it in items])
+        else:
+            body = "\n\n".join(render_text(r, it.text) for r, it in zip(records, items)) + "\n"
+        if output is None:
+            sys.stdout.write(body)
+            sys.stdout.flush()
+        else:
+            tmp = output.with_name(f".{output.name}.tmp")
+            tmp.write_text(body, encoding="utf-8")
+            tmp.replace(output)
+    if errors:
+        typer.echo(f"{errors} input(s) failed, {len(items)} annotated", err=True)
+        raise typer.Exit(1)
+
+
+@app.command("evaluate")
+def evaluate_cli(
+    gold: Optional[Path] = typer.Argument(None, help="Gold JSONL (ANNOTATION.md records). Default: the corpus gold split."),
+    model: Path = typer.Option(DEFAULT_MODEL, "--model", "-m", help="Pipeline folder."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    corpus: Path = typer.Option(DEFAULT_CORPUS, "--corpus", help="Corpus folder (for the default gold)."),
+):
+    """Score the pipeline on gold: entity P/R/F per label, A4P P/R/F, linking accuracy."""
+    import json
+
+    from .corpus import find_sources, load_articles, read_jsonl
+
+    if gold is None:
+        articles, problems = load_articles(find_sources([corpus / "src" / "gold"], corpus))
+        if problems:
+            fail(f"{problems[0]} (run `corpus validate`)")
+        records = [a.record for a in articles]
+        name = str(corpus / "src" / "gold")
+    else:
+        if not gold.is_file():
+            fail(f"{gold}: no such file")
+        try:
+            records = read_jsonl(gold)
+        except (UnicodeDecodeError, ValueError) as err:
+            fail(f"{gold}: not a JSONL file of records ({str(err).splitlines()[0]})")
+        name = str(gold)
+    if not records:
+        fail(f"{name}: no records")
+    nlp = load_model(model)
+    from .evaluate import evaluate_records, format_table
+
+    scores = evaluate_records(nlp, records)
+    if as_json:
+        typer.echo(json.dumps(scores, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(f"{name}: {len(records)} articles\n")
+        typer.echo(format_table(scores))
+
+
+@app.command("train")
+def train_cli(
+    output: Path = typer.Option(DEFAULT_MODEL, "--output", "-o", help="Where the trained pipeline goes (replaced only on success)."),
+    config: Path = typer.Option(REPO / "configs" / "arpk.cfg", "--config", "-c", help="Training config."),
+    corpus: Path = typer.Option(DEFAULT_CORPUS, "--corpus", help="Corpus folder."),
+    work_dir: Path = typer.Option(REPO / "training", "--work-dir", help="Scratch folder (DocBins, spaCy run)."),
+    max_steps: Optional[int] = typer.Option(None, "--max-steps", help="Override training.max_steps."),
+    limit: int = typer.Option(0, "--limit", help="Only the first N articles per split (smoke runs)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Override system.seed."),
+):
+    """Rerun everything from configs/: corpus → DocBin → train → fit A4P → evaluate → model."""
+    from .corpus import CorpusError
+    from .train import train
+
+    if not config.is_file():
+        fail(f"{config}: no such config")
+    overrides = {}
+    if max_steps is not None:
+        overrides["training.max_steps"] = max_steps
+    if seed is not None:
+        overrides["system.seed"] = seed
+    try:
+        train(corpus, output, config, work_dir, overrides=overrides, limit=limit, log=lambda m: typer.echo(m, err=True))
+    except CorpusError as err:
+        for p in err.problems[:20]:
+            typer.echo(str(p), err=True)
+        fail(f"corpus is invalid ({len(err.problems)} problems); the model at {output} was left as it was")
+    typer.echo(f"model written to {output}")

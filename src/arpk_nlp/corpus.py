@@ -65,8 +65,10 @@ def parse_article(raw: str, path: str = "<string>") -> tuple[Article | None, lis
             problems.append(Problem(path, 1, f"header has no '{key}:'"))
     if "id" not in header:
         return None, problems
-    body_start_line = sep + 2
-    body = "\n".join(lines[sep + 1 :]).strip("\n")
+    body = "\n".join(lines[sep + 1 :])
+    stripped = body.lstrip("\n")
+    body_start_line = sep + 2 + (len(body) - len(stripped))
+    body = stripped.rstrip("\n")
     body = unicodedata.normalize("NFC", body)
 
     # Build the text and the spans by removing the marks.

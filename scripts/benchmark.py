@@ -1,0 +1,136 @@
+"""Speed, cold start, memory and size of the shipped pipeline (not a test: numbers for the README).
+
+    uv run python scripts/benchmark.py [--model models/arpk-ar] [--words 60000]
+
+Texts: the corpus articles (all splits), repeated until --words words. "words" are tokens with a
+letter or digit. Each throughput figure is the best of --repeat runs.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def words_in(docs) -> int:
+    return sum(1 for d in docs for t in d if any(c.isalnum() for c in t.text))
+
+
+def load_texts(n_words: int) -> list[str]:
+    sys.path.insert(0, str(REPO / "src"))
+    from arpk_nlp.corpus import find_sources, load_articles
+
+    arts, _ = load_articles(find_sources(None, REPO / "corpus"))
+    base = [a.record["text"] for a in arts]
+    out, count = [], 0
+    while count < n_words:
+        for t in base:
+            out.append(t)
+            count += len(t.split())
+            if count >= n_words:
+                break
+    return out
+
+
+def best_rate(fn, texts, repeat: int) -> float:
+    rates = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        docs = fn(texts)
+        dt = time.perf_counter() - t0
+        rates.append(words_in(docs) / dt)
+    return max(rates)
+
+
+def stock_ner(labels):
+    """spaCy's stock efficiency CNN NER (default tokenizer), same labels, untrained weights:
+    speed does not depend on the weights' values."""
+    import spacy
+    from spacy.training import Example
+
+    nlp = spacy.blank("ar")
+    nlp.add_pipe("tok2vec")
+    ner = nlp.add_pipe("ner", config={"model": {"tok2vec": {"@architectures": "spacy.Tok2VecListener.v1",
+                                                            "width": 96, "upstream": "*"}}})
+    for label in labels:
+        ner.add_label(label)
+    nlp.initialize()
+    return nlp
+
+
+def cold(cmd: list[str], repeat: int) -> tuple[float, int]:
+    """Median wall time (s) and peak RSS (MB) of a fresh process."""
+    times, rss = [], 0
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=REPO)
+        times.append(time.perf_counter() - t0)
+        rss = max(rss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+    return statistics.median(times), rss // 1024
+
+
+def dir_size(p: Path) -> int:
+    return sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default=str(REPO / "models" / "arpk-ar"))
+    ap.add_argument("--words", type=int, default=60000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+
+    import spacy
+
+    texts = load_texts(args.words)
+    nlp = spacy.load(args.model)
+    labels = nlp.get_pipe("ner").labels
+    stock = stock_ner(labels)
+    nlp(texts[0]); stock(texts[0])  # warm-up
+
+    rows = []
+    rows.append(("CAMeL tokenizer alone", best_rate(lambda ts: [nlp.make_doc(t) for t in ts], texts, args.repeat)))
+    rows.append(("stock spaCy CNN NER (spaCy tokenizer)", best_rate(lambda ts: list(stock.pipe(ts, batch_size=64)), texts, args.repeat)))
+    rows.append(("full pipeline, 1 process", best_rate(lambda ts: list(nlp.pipe(ts, batch_size=64)), texts, args.repeat)))
+    rows.append(("full pipeline, 2 processes", best_rate(lambda ts: list(nlp.pipe(ts, batch_size=64, n_process=2)), texts, 1)))
+
+    print(f"texts: {len(texts)} articles, {words_in(nlp.tokenizer.pipe(texts)):,} words; CPU cores: {os.cpu_count()}")
+    print()
+    print("| what | words/s |")
+    print("|---|---:|")
+    for name, rate in rows:
+        print(f"| {name} | {rate:,.0f} |")
+    ratio = rows[2][1] / rows[1][1]
+    print(f"\nfull pipeline / stock NER: {ratio:.2f}x")
+
+    seed = REPO.parent / "shared" / "seed" / "seoul-2021-ministerial.ar.txt"
+    sample = seed if seed.exists() else REPO / "corpus" / "src" / "gold" / sorted(os.listdir(REPO / "corpus" / "src" / "gold"))[0]
+    bare_t, bare_rss = cold([sys.executable, "-c", "import spacy; from camel_tools.tokenizers.word import simple_word_tokenize"], 5)
+    ann_t, ann_rss = cold([sys.executable, "-m", "arpk_nlp", "annotate", str(sample), "-m", args.model], 5)
+    print()
+    print("| cold start (median of 5) | seconds | peak RSS MB |")
+    print("|---|---:|---:|")
+    print(f"| python -c 'import spacy; from camel_tools.tokenizers.word import simple_word_tokenize' | {bare_t:.2f} | {bare_rss} |")
+    print(f"| python -m arpk_nlp annotate <one article> | {ann_t:.2f} | {ann_rss} |")
+    print(f"\nannotate / bare imports: {ann_t / bare_t:.2f}x")
+
+    model = Path(args.model)
+    print()
+    print("| model part | size KB |")
+    print("|---|---:|")
+    for part in sorted(p for p in model.iterdir()):
+        size = dir_size(part) if part.is_dir() else part.stat().st_size
+        print(f"| {part.name} | {size / 1024:,.0f} |")
+    print(f"| **total** | {dir_size(model) / 1024:,.0f} |")
+
+
+if __name__ == "__main__":
+    main()

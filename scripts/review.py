@@ -1,0 +1,111 @@
+"""Independent second review of the corpus (issue: quality control, measured).
+
+    uv run python scripts/review.py sample --fraction 0.2 --seed 13   # writes corpus/review/todo/<id>.txt
+    uv run python scripts/review.py agree                             # compares corpus/review/done/ with corpus/src/
+
+`sample` writes each sampled article with its marks and A4P labels removed, so the reviewer
+annotates from the bare text without seeing the writer's decisions. `agree` reports how far the two
+annotations differ: spans (exact start, end, label), actor ids on spans both found, and A4P
+decisions (article x label).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from arpk_nlp.corpus import find_sources, load_articles  # noqa: E402
+from arpk_nlp.labels import A4P_LABELS  # noqa: E402
+
+REVIEW = REPO / "corpus" / "review"
+
+
+def sample(fraction: float, seed: int) -> None:
+    arts, _ = load_articles(find_sources(None, REPO / "corpus"))
+    arts.sort(key=lambda a: a.record["id"])
+    rng = random.Random(seed)
+    chosen = rng.sample(arts, round(len(arts) * fraction))
+    todo = REVIEW / "todo"
+    todo.mkdir(parents=True, exist_ok=True)
+    for a in sorted(chosen, key=lambda a: a.record["id"]):
+        r = a.record
+        head = f"id: {r['id']}\nsplit: {r['meta']['split']}\na4p: ?\n---\n"
+        (todo / f"{r['id']}.txt").write_text(head + r["text"] + "\n", encoding="utf-8")
+    print(f"{len(chosen)} of {len(arts)} articles written to {todo}")
+
+
+def agree() -> dict:
+    orig = {a.record["id"]: a.record for a in load_articles(find_sources(None, REPO / "corpus"))[0]}
+    rev, problems = load_articles(sorted((REVIEW / "done").glob("*.txt")))
+    for p in problems:
+        print("review file problem:", p)
+    tp = fp = fn = 0
+    ids_same = ids_both = 0
+    dec_diff = dec_total = 0
+    art_diff = 0
+    per_label = {l: 0 for l in A4P_LABELS}
+    text_mismatch = []
+    for a in rev:
+        r = a.record
+        o = orig.get(r["id"])
+        if o is None:
+            continue
+        if o["text"] != r["text"]:
+            text_mismatch.append(r["id"])
+            continue
+        os_ = {(s["start"], s["end"], s["label"]): s.get("actor") for s in o["spans"]}
+        rs_ = {(s["start"], s["end"], s["label"]): s.get("actor") for s in r["spans"]}
+        both = set(os_) & set(rs_)
+        tp += len(both)
+        fp += len(set(rs_) - set(os_))
+        fn += len(set(os_) - set(rs_))
+        for k in both:
+            if os_[k] and rs_[k]:
+                ids_both += 1
+                ids_same += int(os_[k] == rs_[k])
+        diff = [l for l in A4P_LABELS if o["cats"][l] != r["cats"][l]]
+        dec_diff += len(diff)
+        dec_total += len(A4P_LABELS)
+        art_diff += int(bool(diff))
+        for l in diff:
+            per_label[l] += 1
+    n = len(rev) - len(text_mismatch)
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    res = {
+        "articles": n,
+        "spans_writer": tp + fn,
+        "spans_reviewer": tp + fp,
+        "spans_agreed": tp,
+        "span_f1": round(f1, 4),
+        "span_disagreement": round(1 - f1, 4),
+        "actor_id_agreement": round(ids_same / ids_both, 4) if ids_both else None,
+        "a4p_decision_disagreement": round(dec_diff / dec_total, 4) if dec_total else None,
+        "a4p_articles_with_any_difference": art_diff,
+        "a4p_differences_per_label": per_label,
+        "text_mismatch": text_mismatch,
+    }
+    print(json.dumps(res, ensure_ascii=False, indent=1))
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("sample")
+    s.add_argument("--fraction", type=float, default=0.2)
+    s.add_argument("--seed", type=int, default=13)
+    sub.add_parser("agree")
+    args = ap.parse_args()
+    if args.cmd == "sample":
+        sample(args.fraction, args.seed)
+    else:
+        agree()
+
+
+if __name__ == "__main__":
+    main()

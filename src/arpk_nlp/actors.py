@@ -1,0 +1,254 @@
+"""`arpk_actors`: links each entity to a canonical actor id from the registry.
+
+Order of evidence, strongest first: the normalized surface (or a generated spelling variant) is
+a registry name → the mention without its attached proclitics is → it repeats part of a person
+named earlier in the article (surname after full name) → a fuzzy match above a threshold (unseen
+transliterations) → an `unlinked:` id built from the normalized surface, so counts stay right.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable
+
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .normalize import strip_proclitics
+from .registry import Actor, AliasIndex, key, read_registry
+
+for _name in ("actor", "link_reason", "role", "affiliation"):
+    if not Span.has_extension(_name):
+        Span.set_extension(_name, default=None)
+
+# Words that open a title before a person's name (the title is the role, ANNOTATION rule 3).
+TITLE_HEADS = {
+    key(w) for w in (
+        "الأمين العام", "الأمينة العامة", "وزير", "وزيرة", "رئيس", "رئيسة", "قائد", "قائدة", "المتحدث", "المتحدثة",
+        "الناطق", "الناطقة", "الممثل", "الممثلة", "وكيل", "وكيلة", "مساعد", "مساعدة", "نائب", "نائبة", "السفير",
+        "السفيرة", "المندوب", "المندوبة", "المبعوث", "المبعوثة", "الجنرال", "اللواء", "العميد", "العقيد", "المقدم",
+        "الرائد", "النقيب", "الملازم", "الفريق", "المفوض", "المفوضة", "المدير", "المديرة", "منسق", "منسقة",
+        "المنسق", "المنسقة", "رئيسة", "الرئيس", "الرئيسة", "الملك", "الأمير", "الشيخ", "الوزير", "الوزيرة",
+        "القائد", "قائد", "مدير", "مديرة", "المستشار", "المستشارة", "رئيس", "وكيل", "الجندي", "الرقيب",
+        "العريف", "مفوض", "مفوضة", "الأمين", "أمين", "الدكتور", "الدكتورة", "د.", "حاكم", "الحاكم", "عمدة",
+    )
+}
+STOP_ROLE = {key(w) for w in ("قال", "قالت", "أكد", "أكدت", "أن", "إن", "وقال", "وقالت", "إلى", "عن", "مع", "في")}
+
+
+@Language.factory(
+    "arpk_actors",
+    assigns=["doc.ents", "span._.actor", "span._.role", "span._.affiliation"],
+    requires=["doc.ents"],
+    default_config={"fuzzy_threshold": 88.0, "min_fuzzy_len": 5},
+)
+def make_actors(nlp, name, fuzzy_threshold: float, min_fuzzy_len: int):
+    return ActorLinker(nlp.vocab, name, fuzzy_threshold=fuzzy_threshold, min_fuzzy_len=min_fuzzy_len)
+
+
+class ActorLinker:
+    def __init__(self, vocab, name="arpk_actors", *, fuzzy_threshold=88.0, min_fuzzy_len=5):
+        self.vocab = vocab
+        self.name = name
+        self.cfg = {"fuzzy_threshold": fuzzy_threshold, "min_fuzzy_len": min_fuzzy_len}
+        self.demonyms: dict[str, str] = {}
+        self.set_actors([])
+
+    def set_actors(self, actors: Iterable[Actor]) -> None:
+        self.index = AliasIndex(actors)
+        self._by_type: dict[str, list[str]] = {}
+        self._fuzzy_keys: dict[str, list[tuple[str, str]]] = {}
+        for k, ids in {**self.index.generated, **self.index.exact}.items():
+            for i in ids:
+                self._fuzzy_keys.setdefault(self.index.actors[i].type, []).append((k, i))
+
+    @property
+    def actors(self) -> dict[str, Actor]:
+        return self.index.actors
+
+    # ------------------------------------------------------------------ linking
+    def link(self, surface: str, label: str, earlier: list[tuple[str, str]] | None = None) -> tuple[str | None, str]:
+        """Resolve one mention.
+
+        surface (str): The mention as written.
+        label (str): Its entity label (type preference).
+        earlier (list): (key, id) of PERSON mentions already seen in the article.
+        RETURNS (tuple): (actor id or None, reason).
+        """
+        for k, how in self._readings(surface):
+            ids = self.index.get(k)
+            if ids:
+                return self._pick(ids, label), how
+        if label == "PERSON" and earlier:
+            found = self._coref(surface, earlier)
+            if found:
+                return found, "coreference"
+        found = self._fuzzy(surface, label)
+        if found:
+            return found[0], f"fuzzy:{found[1]:.0f}"
+        return None, "unlinked"
+
+    def _readings(self, surface: str):
+        k = key(surface)
+        if not k:
+            return
+        forms = [k]
+        if k.endswith(")") and "(" in k:  # "full name (ACRONYM)": try both parts
+            inner = k[k.rindex("(") + 1 : -1].strip()
+            outer = k[: k.rindex("(")].strip()
+            forms = [outer, inner]
+        for i, form in enumerate(forms):
+            form = form.replace("(", "").replace(")", "").strip()
+            yield form, "exact" if i == 0 and form == k else "acronym"
+            first, _, rest = form.partition(" ")
+            for reading in strip_proclitics(first)[1:]:
+                yield (reading + " " + rest).strip(), "proclitic"
+
+    def _pick(self, ids: list[str], label: str) -> str:
+        same = [i for i in ids if self.actors[i].type == label]
+        return (same or ids)[0]
+
+    def _coref(self, surface: str, earlier: list[tuple[str, str]]) -> str | None:
+        readings = [r for r, _ in self._readings(surface)]
+        for prev_key, prev_id in reversed(earlier):
+            words = prev_key.split()
+            if len(words) < 2:
+                continue
+            for r in readings:
+                n = len(r.split())
+                if n < len(words) and (words[-n:] == r.split() or words[:n] == r.split()):
+                    return prev_id
+        return None
+
+    def _fuzzy(self, surface: str, label: str):
+        k = key(surface)
+        if len(k) < self.cfg["min_fuzzy_len"]:
+            return None
+        from rapidfuzz import fuzz, process  # only on the rare unmatched mention
+
+        choices = self._fuzzy_keys.get(label, [])
+        if not choices:
+            return None
+        best = None
+        for reading, _ in self._readings(surface):
+            res = process.extractOne(reading, [c[0] for c in choices], scorer=fuzz.ratio,
+                                     score_cutoff=self.cfg["fuzzy_threshold"])
+            if res and (best is None or res[1] > best[1]):
+                best = (choices[res[2]][1], res[1])
+        return best
+
+    # ------------------------------------------------------------------ roles
+    def _role(self, doc: Doc, ent: Span, ent_ids: dict[int, str | None]) -> tuple[str | None, str | None]:
+        """The title right before a person (`وزير الخارجية الكوري` → role, affiliation)."""
+        i = ent.start - 1
+        start = None
+        affiliation = None
+        steps = 0
+        while i >= 0 and steps < 10:
+            tok = doc[i]
+            if tok.is_punct or tok.is_space or "\n" in tok.text:
+                break
+            ent_here = ent_ids.get(i, False)
+            if ent_here is not False and doc[i].ent_type_ == "PERSON":
+                break
+            k = key(tok.text)
+            if k in STOP_ROLE:
+                break
+            bare = strip_proclitics(k)[-1] if k.startswith(("و", "ف")) else k
+            if k in TITLE_HEADS or bare in TITLE_HEADS or (i + 1 < len(doc) and key(tok.text + " " + doc[i + 1].text) in TITLE_HEADS):
+                start = i
+            i -= 1
+            steps += 1
+        if start is None:
+            return None, None
+        span = doc[start : ent.start]
+        words = list(span)
+        # A trailing nationality adjective names the affiliation, not the role.
+        while words and key(words[-1].text) in self.demonyms:
+            affiliation = affiliation or self.demonyms[key(words[-1].text)]
+            words = words[:-1]
+        for t in words:
+            if ent_ids.get(t.i):
+                affiliation = ent_ids[t.i]
+        if not words:
+            return None, affiliation
+        text = doc.text[words[0].idx : words[-1].idx + len(words[-1].text)]
+        if text[:1] in "وف" and key(text[1:].split(" ")[0]) in TITLE_HEADS:
+            text = text[1:]
+        return text, affiliation
+
+    def __call__(self, doc: Doc) -> Doc:
+        earlier: list[tuple[str, str]] = []
+        new_ents = []
+        for ent in doc.ents:
+            actor_id, reason = self.link(ent.text, ent.label_, earlier)
+            k = key(ent.text)
+            if actor_id is None:
+                unlinked = "unlinked:" + (k.replace(" ", "_") or ent.text)
+                if ent.label_ == "PERSON":
+                    # A surname after an unlinked full name is the same unknown person.
+                    prev = self._coref_unlinked(k, earlier)
+                    unlinked = prev or unlinked
+                if ent.label_ == "PERSON":
+                    earlier.append((k, unlinked))
+                new_ents.append((ent, None, unlinked, reason))
+            else:
+                if ent.label_ == "PERSON":
+                    earlier.append((k, actor_id))
+                new_ents.append((ent, actor_id, actor_id, reason))
+        doc.ents = [Span(doc, e.start, e.end, label=e.label_, kb_id=aid or "") for e, aid, _, _ in new_ents]
+        ent_ids = {t: ak for (e, aid, ak, _) in new_ents for t in range(e.start, e.end)}
+        for span, (e, aid, akey, reason) in zip(doc.ents, new_ents):
+            span._.actor = akey
+            span._.link_reason = reason
+            if span.label_ == "PERSON":
+                role, aff = self._role(doc, span, ent_ids)
+                span._.role = role
+                span._.affiliation = aff
+        return doc
+
+    def _coref_unlinked(self, k: str, earlier):
+        words = k.split()
+        for prev_key, prev_id in reversed(earlier):
+            pw = prev_key.split()
+            if prev_id.startswith("unlinked:") and len(words) < len(pw) and (pw[-len(words):] == words):
+                return prev_id
+        return None
+
+    def pipe(self, docs, batch_size=128):
+        for doc in docs:
+            yield self(doc)
+
+    def initialize(self, get_examples: Callable | None = None, *, nlp=None, registry_path: str | None = None,
+                   demonyms_path: str | None = None):
+        """Load the registry (a JSONL file or folder) and the demonym table from configs/."""
+        if registry_path:
+            self.set_actors(read_registry(registry_path))
+        if demonyms_path:
+            self.demonyms = {key(k): v for k, v in srsly.read_json(demonyms_path).items() if not k.startswith("_")}
+
+    # ------------------------------------------------------------------ serialization
+    def to_disk(self, path, exclude=tuple()):
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_jsonl(path / "actors.jsonl", [a.to_dict() for a in self.actors.values()])
+        srsly.write_json(path / "cfg.json", {"cfg": self.cfg, "demonyms": self.demonyms})
+
+    def from_disk(self, path, exclude=tuple()):
+        path = Path(path)
+        data = srsly.read_json(path / "cfg.json")
+        self.cfg.update(data["cfg"])
+        self.demonyms = data["demonyms"]
+        self.set_actors(Actor.from_dict(d) for d in srsly.read_jsonl(path / "actors.jsonl"))
+        return self
+
+    def to_bytes(self, exclude=tuple()):
+        return srsly.msgpack_dumps({"cfg": self.cfg, "demonyms": self.demonyms,
+                                    "actors": [a.to_dict() for a in self.actors.values()]})
+
+    def from_bytes(self, data, exclude=tuple()):
+        d = srsly.msgpack_loads(data)
+        self.cfg.update(d["cfg"])
+        self.demonyms = d["demonyms"]
+        self.set_actors(Actor.from_dict(x) for x in d["actors"])
+        return self

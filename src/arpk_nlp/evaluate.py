@@ -1,0 +1,97 @@
+"""Evaluation against gold records: entities and A4P through spaCy's Scorer, plus linking.
+
+Linking has no spaCy scorer, so it is computed here:
+- `link_acc`: of gold mentions with an actor id that the NER found exactly, the share linked to
+  that id (end-to-end).
+- `link_acc_gold_spans`: the linker alone, run on the gold spans (NER errors removed).
+- `actor_recall` / `actor_precision`: per article, the set of gold actor ids against the set of
+  ids the pipeline output, micro-averaged.
+"""
+from __future__ import annotations
+
+from spacy.scorer import Scorer
+from spacy.tokens import Span
+from spacy.training import Example
+
+from .docbin import record_to_doc
+
+
+def evaluate_records(nlp, records: list[dict], batch_size: int = 32) -> dict:
+    refs = [record_to_doc(nlp, r) for r in records]
+    preds = list(nlp.pipe((r["text"] for r in records), batch_size=batch_size))
+    examples = [Example(p, r) for p, r in zip(preds, refs)]
+    scores = Scorer(nlp).score(examples)
+    out = {k: v for k, v in scores.items() if k.startswith(("ents_", "cats_"))}
+    out.pop("cats_score", None)
+    out.pop("cats_score_desc", None)
+    out.update(_linking(nlp, records, preds))
+    out["n_docs"] = len(records)
+    return out
+
+
+def _linking(nlp, records, preds) -> dict:
+    found = correct = 0
+    gold_total = 0
+    ids_tp = ids_gold = ids_pred = 0
+    for rec, doc in zip(records, preds):
+        pred = {(e.start_char, e.end_char): e for e in doc.ents}
+        gold_ids = set()
+        for sp in rec["spans"]:
+            if not sp.get("actor"):
+                continue
+            gold_total += 1
+            gold_ids.add(sp["actor"])
+            e = pred.get((sp["start"], sp["end"]))
+            if e is not None:
+                found += 1
+                correct += int(e.kb_id_ == sp["actor"])
+        pred_ids = {e.kb_id_ for e in doc.ents if e.kb_id_}
+        ids_tp += len(gold_ids & pred_ids)
+        ids_gold += len(gold_ids)
+        ids_pred += len(pred_ids)
+    oracle = _oracle_linking(nlp, records)
+    return {
+        "link_acc": correct / found if found else 0.0,
+        "link_found": found,
+        "link_gold_mentions": gold_total,
+        "link_acc_gold_spans": oracle,
+        "actor_recall": ids_tp / ids_gold if ids_gold else 0.0,
+        "actor_precision": ids_tp / ids_pred if ids_pred else 0.0,
+    }
+
+
+def _oracle_linking(nlp, records) -> float:
+    if "arpk_actors" not in nlp.pipe_names:
+        return 0.0
+    linker = nlp.get_pipe("arpk_actors")
+    total = correct = 0
+    for rec in records:
+        doc = nlp.make_doc(rec["text"])
+        spans = [doc.char_span(s["start"], s["end"], label=s["label"]) for s in rec["spans"]]
+        doc.ents = [s for s in spans if s is not None]
+        doc = linker(doc)
+        by_pos = {(e.start_char, e.end_char): e.kb_id_ for e in doc.ents}
+        for s in rec["spans"]:
+            if s.get("actor"):
+                total += 1
+                correct += int(by_pos.get((s["start"], s["end"])) == s["actor"])
+    return correct / total if total else 0.0
+
+
+def format_table(scores: dict) -> str:
+    """A plain-text report: entities per label, A4P per label, micro/macro, linking."""
+    lines = ["Entities (exact span and label)", f"{'label':<28}{'P':>7}{'R':>7}{'F':>7}"]
+    for label, s in sorted((scores.get("ents_per_type") or {}).items()):
+        lines.append(f"{label:<28}{s['p']:>7.3f}{s['r']:>7.3f}{s['f']:>7.3f}")
+    lines.append(f"{'micro':<28}{scores.get('ents_p', 0):>7.3f}{scores.get('ents_r', 0):>7.3f}{scores.get('ents_f', 0):>7.3f}")
+    lines += ["", "A4P themes", f"{'label':<28}{'P':>7}{'R':>7}{'F':>7}"]
+    for label, s in (scores.get("cats_f_per_type") or {}).items():
+        lines.append(f"{label:<28}{s['p']:>7.3f}{s['r']:>7.3f}{s['f']:>7.3f}")
+    lines.append(f"{'micro':<28}{scores.get('cats_micro_p', 0):>7.3f}{scores.get('cats_micro_r', 0):>7.3f}{scores.get('cats_micro_f', 0):>7.3f}")
+    lines.append(f"{'macro':<28}{scores.get('cats_macro_p', 0):>7.3f}{scores.get('cats_macro_r', 0):>7.3f}{scores.get('cats_macro_f', 0):>7.3f}")
+    lines += ["", "Actor linking",
+              f"{'accuracy (NER spans)':<28}{scores.get('link_acc', 0):>7.3f}   ({scores.get('link_found', 0)} of {scores.get('link_gold_mentions', 0)} gold mentions found)",
+              f"{'accuracy (gold spans)':<28}{scores.get('link_acc_gold_spans', 0):>7.3f}",
+              f"{'actor-id recall':<28}{scores.get('actor_recall', 0):>7.3f}",
+              f"{'actor-id precision':<28}{scores.get('actor_precision', 0):>7.3f}"]
+    return "\n".join(lines)

@@ -1,0 +1,257 @@
+"""`arpk_a4p`: multi-label A4P theme classifier with sentence evidence.
+
+A linear model over hashed TF-IDF features of normalized text (word uni/bigrams and character
+n-grams inside words, which see through attached clitics) plus a keyword-lexicon prior (one
+count feature per label). scikit-learn fits it inside `initialize()`; inference is a few numpy
+operations, so loading the pipeline never imports scikit-learn (its import alone costs seconds).
+
+`doc.cats` holds calibrated scores: each label's dev-tuned threshold is mapped to 0.5, so a label
+is on when its score is ≥ 0.5 and spaCy's `textcat_scorer` (threshold 0.5) scores it directly.
+"""
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+import srsly
+from murmurhash import hash as mhash
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.training import Example
+from spacy.util import registry
+from spacy import util
+
+from .labels import A4P_LABELS
+from .normalize import normalize
+
+if not Doc.has_extension("a4p_evidence"):
+    Doc.set_extension("a4p_evidence", default=None)
+
+FORMAT_VERSION = 1
+
+
+@Language.factory(
+    "arpk_a4p",
+    assigns=["doc.cats", "doc._.a4p_evidence"],
+    default_config={
+        "hash_bits": 18,
+        "char_ngrams": [3, 5],
+        "word_ngrams": 2,
+        "lexicon_weight": 1.0,
+        "C": 4.0,
+        "max_evidence": 2,
+        "scorer": {"@scorers": "spacy.textcat_multilabel_scorer.v2"},
+    },
+    default_score_weights={"cats_micro_f": 0.0, "cats_macro_f": 0.0},
+)
+def make_a4p(nlp, name, hash_bits, char_ngrams, word_ngrams, lexicon_weight, C, max_evidence, scorer):
+    return A4PClassifier(nlp.vocab, name, hash_bits=hash_bits, char_ngrams=tuple(char_ngrams),
+                         word_ngrams=word_ngrams, lexicon_weight=lexicon_weight, C=C,
+                         max_evidence=max_evidence, scorer=scorer)
+
+
+class A4PClassifier:
+    labels = A4P_LABELS
+
+    def __init__(self, vocab, name="arpk_a4p", *, hash_bits=18, char_ngrams=(3, 5), word_ngrams=2,
+                 lexicon_weight=1.0, C=4.0, max_evidence=2, scorer=None):
+        self.vocab = vocab
+        self.name = name
+        self.cfg = {"hash_bits": hash_bits, "char_ngrams": list(char_ngrams), "word_ngrams": word_ngrams,
+                    "lexicon_weight": lexicon_weight, "C": C, "max_evidence": max_evidence}
+        self.scorer = scorer
+        self.lexicon: dict[str, list[str]] = {}
+        self.idf: np.ndarray | None = None
+        self.coef: np.ndarray | None = None  # (n_labels, n_features)
+        self.intercept: np.ndarray | None = None
+        self.thresholds = {label: 0.5 for label in self.labels}
+        self.versions: dict[str, str] = {}
+
+    @property
+    def n_hash(self) -> int:
+        return 1 << self.cfg["hash_bits"]
+
+    # ---------------------------------------------------------------- features
+    def _hashed(self, doc_or_span) -> dict[int, float]:
+        """Term counts of the hashed features of a Doc or Span (uses token NORM)."""
+        lo, hi = self.cfg["char_ngrams"]
+        mask = self.n_hash - 1
+        counts: dict[int, float] = {}
+        words = [t.norm_ for t in doc_or_span if not (t.is_punct or t.is_space) and t.norm_.strip()]
+        prev = None
+        for w in words:
+            key = mhash("w" + w) & mask
+            counts[key] = counts.get(key, 0.0) + 1.0
+            if prev is not None and self.cfg["word_ngrams"] >= 2:
+                key = mhash("b" + prev + " " + w) & mask
+                counts[key] = counts.get(key, 0.0) + 1.0
+            prev = w
+            padded = "<" + w + ">"
+            n = len(padded)
+            for size in range(lo, hi + 1):
+                for i in range(0, n - size + 1):
+                    key = mhash(padded[i : i + size]) & mask
+                    counts[key] = counts.get(key, 0.0) + 1.0
+        return counts
+
+    def _lexicon_counts(self, text: str) -> np.ndarray:
+        norm = normalize(text)
+        return np.array([sum(norm.count(term) for term in self._lex_norm[label]) for label in self.labels],
+                        dtype=np.float32)
+
+    def _vectorize(self, counts: dict[int, float], lex: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sparse TF-IDF (sublinear tf, l2) + lexicon features as (indices, values)."""
+        if counts:
+            idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+            tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+            val = (1.0 + np.log(tf)) * self.idf[idx]
+            norm = float(np.sqrt((val * val).sum())) or 1.0
+            val = val / norm
+        else:
+            idx = np.zeros(0, dtype=np.int64)
+            val = np.zeros(0, dtype=np.float32)
+        lex_val = self.cfg["lexicon_weight"] * np.log1p(lex)
+        idx = np.concatenate([idx, self.n_hash + np.arange(len(self.labels))])
+        val = np.concatenate([val, lex_val.astype(np.float32)])
+        return idx, val
+
+    def _raw_scores(self, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
+        z = self.coef[:, idx] @ val + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def _calibrate(self, label: str, p: float) -> float:
+        # Piecewise-linear map sending the label's threshold to 0.5, monotone, 0→0 and 1→1.
+        t = self.thresholds[label]
+        if p < t:
+            return 0.5 * p / t
+        return 0.5 + 0.5 * (p - t) / (1.0 - t)
+
+    # ---------------------------------------------------------------- pipeline API
+    def __call__(self, doc: Doc) -> Doc:
+        if self.coef is None:
+            raise ValueError(f"'{self.name}' is not initialized: train or load a pipeline first.")
+        idx, val = self._vectorize(self._hashed(doc), self._lexicon_counts(doc.text))
+        raw = self._raw_scores(idx, val)
+        doc.cats = {label: round(self._calibrate(label, float(p)), 4) for label, p in zip(self.labels, raw)}
+        doc._.a4p_evidence = self._evidence(doc)
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128):
+        for doc in docs:
+            yield self(doc)
+
+    def _evidence(self, doc: Doc) -> dict[str, list[dict]]:
+        """For each positive label, the sentences whose own score for it is highest."""
+        positive = [i for i, label in enumerate(self.labels) if doc.cats[label] >= 0.5]
+        if not positive:
+            return {}
+        sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+        scored = []
+        for sent in sents:
+            if not sent.text.strip():
+                continue
+            idx, val = self._vectorize(self._hashed(sent), self._lexicon_counts(sent.text))
+            scored.append((sent, self._raw_scores(idx, val)))
+        out = {}
+        for i in positive:
+            label = self.labels[i]
+            best = sorted(scored, key=lambda x: -x[1][i])[: self.cfg["max_evidence"]]
+            out[label] = [
+                {"start": s.start_char, "end": s.end_char, "score": round(self._calibrate(label, float(p[i])), 3)}
+                for s, p in best
+            ]
+        return out
+
+    def initialize(self, get_examples: Callable[[], Iterable[Example]], *, nlp=None,
+                   lexicon_path: str | None = None, dev_path: str | None = None):
+        """Fit the classifier on the training examples and tune per-label thresholds.
+
+        get_examples: The training examples (spaCy's [corpora.train]).
+        lexicon_path (str): JSON {label: [terms]} for the keyword prior (configs/a4p_lexicon.json).
+        dev_path (str): A DocBin of dev documents to tune the thresholds on (else train CV).
+        """
+        from .themes_fit import fit  # scikit-learn only at training time
+
+        if lexicon_path:
+            self.set_lexicon(srsly.read_json(lexicon_path))
+        else:
+            self.set_lexicon({})
+        train_docs = [eg.reference for eg in get_examples()]
+        dev_docs = None
+        if dev_path:
+            from spacy.tokens import DocBin
+
+            dev_docs = list(DocBin().from_disk(dev_path).get_docs(nlp.vocab))
+        fit(self, train_docs, dev_docs)
+
+    def set_lexicon(self, lexicon: dict) -> None:
+        self.lexicon = {label: list(lexicon.get(label, [])) for label in self.labels}
+        self._lex_norm = {label: [normalize(t) for t in terms] for label, terms in self.lexicon.items()}
+
+    def score(self, examples, **kwargs):
+        return self.scorer(examples, labels=list(self.labels), **kwargs)
+
+    # ---------------------------------------------------------------- serialization
+    def to_disk(self, path, exclude=tuple()):
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        if self.coef is None:
+            raise ValueError(f"'{self.name}' is not initialized; nothing to save.")
+        keep = np.flatnonzero(np.any(self.coef != 0, axis=0))
+        np.savez_compressed(path / "model.npz", cols=keep.astype(np.int32),
+                            W=self.coef[:, keep].astype(np.float16), intercept=self.intercept.astype(np.float32),
+                            idf=self.idf.astype(np.float16))
+        srsly.write_json(path / "cfg.json", {
+            "format": FORMAT_VERSION, "labels": list(self.labels), "thresholds": self.thresholds,
+            "cfg": self.cfg, "versions": self.versions,
+        })
+        srsly.write_json(path / "lexicon.json", self.lexicon)
+
+    def from_disk(self, path, exclude=tuple()):
+        path = Path(path)
+        cfg = srsly.read_json(path / "cfg.json")
+        if cfg.get("format") != FORMAT_VERSION:
+            raise ValueError(f"{path}: A4P model format {cfg.get('format')} is not {FORMAT_VERSION}; retrain.")
+        self.cfg.update(cfg["cfg"])
+        self.thresholds = cfg["thresholds"]
+        self.versions = cfg.get("versions", {})
+        _warn_versions(self.versions, path)
+        with np.load(path / "model.npz") as z:
+            n_feat = self.n_hash + len(self.labels)
+            self.coef = np.zeros((len(self.labels), n_feat), dtype=np.float32)
+            self.coef[:, z["cols"]] = z["W"].astype(np.float32)
+            self.intercept = z["intercept"].astype(np.float32)
+            self.idf = z["idf"].astype(np.float32)
+        self.set_lexicon(srsly.read_json(path / "lexicon.json"))
+        return self
+
+    def to_bytes(self, exclude=tuple()):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            self.to_disk(tmp)
+            return srsly.msgpack_dumps({f.name: f.read_bytes() for f in Path(tmp).iterdir()})
+
+    def from_bytes(self, data, exclude=tuple()):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, content in srsly.msgpack_loads(data).items():
+                (Path(tmp) / name).write_bytes(content)
+            return self.from_disk(tmp)
+
+
+def _warn_versions(saved: dict, path) -> None:
+    from importlib.metadata import version, PackageNotFoundError
+
+    for pkg, v in saved.items():
+        try:
+            now = version(pkg)
+        except PackageNotFoundError:
+            continue
+        if now.split(".")[:2] != str(v).split(".")[:2]:
+            warnings.warn(f"{path}: A4P model was fitted with {pkg} {v}, running {now}; scores may differ.")

@@ -1,0 +1,104 @@
+"""The training workflow: corpus → DocBins → `spacy train` (NER; A4P and actors fitted in
+`initialize`) → evaluate on gold → `models/<name>/` with meta. One command, driven by configs/.
+
+The new model is built in a staging folder and moved into place only when everything passed, so
+a failed retrain never replaces a working model.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from pathlib import Path
+
+from .corpus import build, corpus_hash, read_jsonl
+
+
+def train(
+    corpus_dir: Path,
+    output: Path,
+    config: Path,
+    work_dir: Path,
+    overrides: dict | None = None,
+    limit: int = 0,
+    log=print,
+) -> dict:
+    """Train the pipeline and install it at `output`.
+
+    corpus_dir (Path): The corpus folder (src/ with train/dev/gold authoring files).
+    output (Path): Where the finished pipeline goes (replaced atomically).
+    config (Path): The training config (configs/arpk.cfg).
+    work_dir (Path): Scratch folder for JSONL, DocBins and spaCy's run output.
+    overrides (dict): Config overrides, e.g. {"training.max_steps": 50}.
+    limit (int): Use only the first N articles per split (smoke runs); 0 = all.
+    RETURNS (dict): The meta written with the model.
+    """
+    import spacy
+    from spacy.cli.train import train as spacy_train
+    from spacy.util import load_config
+
+    from .docbin import write_docbin
+    from .evaluate import evaluate_records
+
+    t0 = time.time()
+    work_dir.mkdir(parents=True, exist_ok=True)
+    data = work_dir / "corpus"
+    counts = build(corpus_dir, data)  # validates; raises CorpusError on any problem
+    records = {s: read_jsonl(data / f"{s}.jsonl") for s in counts}
+    if limit:
+        records = {s: r[:limit] for s, r in records.items()}
+    log(f"corpus: " + ", ".join(f"{s}={len(r)}" for s, r in records.items()))
+
+    cfg = load_config(config)
+    nlp = spacy.blank(cfg["nlp"]["lang"], config={"nlp": {"tokenizer": cfg["nlp"]["tokenizer"]}})
+    for split, recs in records.items():
+        write_docbin(nlp, recs, work_dir / f"{split}.spacy")
+
+    repo = Path(config).resolve().parent.parent
+    paths = {
+        "paths.train": str(work_dir / "train.spacy"),
+        "paths.dev": str(work_dir / "dev.spacy"),
+        "paths.lexicon": str(repo / "configs" / "a4p_lexicon.json"),
+        "paths.registry": str(repo / "configs" / "actors"),
+        "paths.demonyms": str(repo / "configs" / "demonyms.json"),
+    }
+    paths.update(overrides or {})
+    run_dir = work_dir / "run"
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
+    spacy_train(config, output_path=run_dir, overrides=paths)
+    best = run_dir / "model-best"
+
+    nlp = spacy.load(best)
+    scores = {split: evaluate_records(nlp, records[split]) for split in ("dev", "gold")}
+    meta_extra = {
+        "corpus_sha256": corpus_hash(corpus_dir),
+        "corpus_counts": {s: len(r) for s, r in records.items()},
+        "limit": limit,
+        "config": Path(config).name,
+        "config_sha256": hashlib.sha256(Path(config).read_bytes()).hexdigest(),
+        "overrides": {k: v for k, v in (overrides or {}).items()},
+        "scores": scores,
+        "train_seconds": round(time.time() - t0, 1),
+    }
+    nlp.meta["name"] = output.name.replace("-", "_")
+    nlp.meta["description"] = "arpk_nlp: Arabic peacekeeping news — NER, actor linking, A4P themes"
+    nlp.meta["arpk"] = meta_extra
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = output.parent / f".{output.name}.staging"
+    if staging.exists():
+        shutil.rmtree(staging)
+    nlp.to_disk(staging)
+    spacy.load(staging)  # must load before it may replace anything
+    old = output.parent / f".{output.name}.old"
+    if output.exists():
+        if old.exists():
+            shutil.rmtree(old)
+        output.rename(old)
+    staging.rename(output)
+    if old.exists():
+        shutil.rmtree(old)
+    log(json.dumps({s: {k: v for k, v in sc.items() if not isinstance(v, dict)} for s, sc in scores.items()}, indent=1))
+    return meta_extra

@@ -1,0 +1,122 @@
+import json
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.tokens import Span
+
+from arpk_nlp.registry import AliasIndex, key, read_registry, variants
+
+DATA = Path(__file__).parent / "data"
+REGISTRY = DATA / "actors_mini.jsonl"
+DEMONYMS = Path(__file__).resolve().parents[1] / "configs" / "demonyms.json"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    nlp = spacy.blank("ar", config={"nlp": {"tokenizer": {"@tokenizers": "arpk_nlp.CamelTokenizer.v1"}}})
+    nlp.add_pipe("arpk_actors")
+    nlp.initialize()
+    nlp.get_pipe("arpk_actors").initialize(registry_path=str(REGISTRY), demonyms_path=str(DEMONYMS))
+    return nlp
+
+
+def annotate(nlp, text, ents):
+    """Run the linker on hand-given entity spans [(surface, label), ...] (first occurrences)."""
+    doc = nlp.make_doc(text)
+    spans, pos = [], 0
+    for surface, label in ents:
+        start = text.index(surface, pos)
+        spans.append(doc.char_span(start, start + len(surface), label=label))
+        pos = start + len(surface)
+    doc.ents = spans
+    return nlp.get_pipe("arpk_actors")(doc)
+
+
+# Real spellings seen in Arabic news; (surface, label, expected id).
+VARIANTS = [
+    ("غوتيريش", "PERSON", "person:antonio-guterres"),
+    ("جوتيريش", "PERSON", "person:antonio-guterres"),  # ج/غ rule
+    ("غوتيريس", "PERSON", "person:antonio-guterres"),  # irregular alias
+    ("أنطونيو جوتيريش", "PERSON", "person:antonio-guterres"),
+    ("انطونيو غوتيريش", "PERSON", "person:antonio-guterres"),  # hamza
+    ("وللأمم المتحدة", "ORG", "org:un"),  # و + لل → ال
+    ("بالأمم المتحدة", "ORG", "org:un"),
+    ("والأمم المتحدة", "ORG", "org:un"),
+    ("الأمم المتحده", "ORG", "org:un"),  # ة/ه
+    ("ولبنان", "GPE", "gpe:lbn"),
+    ("يونيفيل", "MISSION", "mission:unifil"),
+    ("واليونيفيل", "MISSION", "mission:unifil"),
+    ("UNIFIL", "MISSION", "mission:unifil"),
+    ("مجلس الأمن الدولي", "ORG", "org:unsc"),
+    ("لمجلس الأمن", "ORG", "org:unsc"),
+    ("إفريقيا", "LOC", "loc:africa"),
+    ("وأفريقيا", "LOC", "loc:africa"),
+    ("مينوسما", "MISSION", "mission:minusma"),
+    ("جان-بيير لاكروا", "PERSON", "person:jean-pierre-lacroix"),
+    ("جان بيار لاكروا", "PERSON", "person:jean-pierre-lacroix"),  # fuzzy: unseen vowel spelling
+    ("غوتيرس", "PERSON", "person:antonio-guterres"),  # fuzzy: ش/س and a dropped yaa
+    pytest.param("لاكروكس", "PERSON", "person:jean-pierre-lacroix",
+                 marks=pytest.mark.xfail(strict=True, reason="a French spelling (x pronounced) not in this mini registry, below the fuzzy threshold")),
+]
+
+
+@pytest.mark.parametrize("surface,label,expected", VARIANTS)
+def test_variant_spellings_link(nlp, surface, label, expected):
+    linker = nlp.get_pipe("arpk_actors")
+    got, reason = linker.link(surface, label)
+    assert got == expected, reason
+
+
+def test_surname_coreference_and_unlinked(nlp):
+    text = "قال جان بيير لاكروا إن البعثة باقية. وأضاف لاكروا أن سمير الحداد التقى الحداد."
+    doc = annotate(nlp, text, [("جان بيير لاكروا", "PERSON"), ("لاكروا", "PERSON"), ("سمير الحداد", "PERSON"), ("الحداد", "PERSON")])
+    ids = [(e.text, e.kb_id_, e._.actor, e._.link_reason) for e in doc.ents]
+    assert ids[1][1] == "person:jean-pierre-lacroix"
+    assert ids[2][1] == "" and ids[2][2].startswith("unlinked:")
+    assert ids[3][2] == ids[2][2]  # surname of an unlinked person → same unlinked id
+
+
+def test_role_and_affiliation(nlp):
+    text = "وقال وزير الخارجية الكوري جونغ وي-يونغ إن الأمين العام للأمم المتحدة أنطونيو غوتيريش سيتحدث."
+    doc = annotate(nlp, text, [("جونغ وي-يونغ", "PERSON"), ("للأمم المتحدة", "ORG"), ("أنطونيو غوتيريش", "PERSON")])
+    chung, un, guterres = doc.ents
+    assert chung.kb_id_ == "person:chung-eui-yong"
+    assert chung._.role == "وزير الخارجية" and chung._.affiliation == "gpe:kor"
+    assert guterres._.role == "الأمين العام للأمم المتحدة" and guterres._.affiliation == "org:un"
+    assert un._.role is None
+
+
+def test_unknown_short_names_do_not_fuzzy_match(nlp):
+    linker = nlp.get_pipe("arpk_actors")
+    assert linker.link("مال", "GPE") == (None, "unlinked")
+
+
+def test_variants_generated_by_rule():
+    v = variants("اليونيفيل")
+    assert {"اليونيفيل", "يونيفيل"} <= v
+    assert "جوتيريش" in variants("غوتيريش")
+    assert key("  الأمــم  المتَّحدة، ") == "الامم المتحده"
+
+
+def test_registry_rejects_bad_records(tmp_path):
+    p = tmp_path / "r.jsonl"
+    p.write_text('{"id": "gpe:kor", "type": "ORG", "name_ar": "x", "name_en": "x"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="does not fit type"):
+        read_registry(p)
+    p.write_text('{"id": "gpe:kor", "type": "GPE", "name_ar": "x", "name_en": "x"}\n' * 2, encoding="utf-8")
+    with pytest.raises(ValueError, match="duplicate actor id"):
+        read_registry(p)
+
+
+def test_linker_roundtrip(nlp, tmp_path):
+    linker = nlp.get_pipe("arpk_actors")
+    nlp.to_disk(tmp_path / "m")
+    nlp2 = spacy.load(tmp_path / "m")
+    l2 = nlp2.get_pipe("arpk_actors")
+    assert l2.link("جوتيريش", "PERSON") == linker.link("جوتيريش", "PERSON")
+    nlp3 = spacy.blank("ar")
+    l3 = nlp3.add_pipe("arpk_actors")
+    l3.from_bytes(linker.to_bytes())
+    assert l3.link("واليونيفيل", "MISSION")[0] == "mission:unifil"
+    assert len(l3.actors) == len(linker.actors)

@@ -1,0 +1,155 @@
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from arpk_nlp.cli import app
+
+from conftest import CORPUS, MODEL, SHARED
+
+runner = CliRunner()
+ARTICLE = ("نيويورك (وام) - قال الأمين العام للأمم المتحدة أنطونيو غوتيريش إن قوة الأمم المتحدة المؤقتة في لبنان "
+           "(اليونيفيل) فقدت جنديا في هجوم بعبوة ناسفة جنوب لبنان، داعيا إلى محاسبة المسؤولين.\n"
+           "وأضاف غوتيريش أن مجلس الأمن سيجتمع لبحث سلامة حفظة السلام.")
+
+
+@pytest.fixture
+def article(tmp_path):
+    p = tmp_path / "unifil-attack.txt"
+    p.write_text(ARTICLE, encoding="utf-8")
+    return p
+
+
+def run(*args, input=None):
+    return runner.invoke(app, list(map(str, args)), input=input)
+
+
+def check_record(rec, text):
+    assert rec["schema"] == "arpk_nlp.annotation.v1"
+    assert set(rec["a4p"]["scores"]) == {"POLITICS", "WPS", "PROTECTION", "SAFETY_SECURITY",
+                                        "PERFORMANCE_ACCOUNTABILITY", "PEACEBUILDING", "PARTNERSHIPS", "CONDUCT"}
+    assert rec["a4p"]["labels"] == [l for l in rec["a4p"]["scores"] if rec["a4p"]["scores"][l] >= 0.5]
+    for e in rec["entities"]:
+        assert text[e["start"] : e["end"]] == e["text"]
+    for label, evs in rec["a4p"]["evidence"].items():
+        assert label in rec["a4p"]["labels"]
+        for ev in evs:
+            assert 0 <= ev["start"] < ev["end"] <= len(text)
+    assert sum(a["mentions"] for a in rec["actors"]) == len(rec["entities"])
+
+
+def test_annotate_json(article):
+    res = run("annotate", article, "--format", "json", "-m", MODEL)
+    assert res.exit_code == 0, res.output
+    rec = json.loads(res.stdout)
+    assert rec["id"] == "unifil-attack" and rec["source"] == str(article)
+    check_record(rec, ARTICLE)
+    assert "SAFETY_SECURITY" in rec["a4p"]["labels"]
+    ids = {e["actor"] for e in rec["entities"]}
+    assert "person:antonio-guterres" in ids
+    gut = next(a for a in rec["actors"] if a["id"] == "person:antonio-guterres")
+    assert gut["mentions"] == 2 and gut["name_en"] == "António Guterres"
+
+
+def test_annotate_text_summary(article):
+    res = run("annotate", article, "-m", MODEL)
+    assert res.exit_code == 0
+    assert "A4P areas:" in res.stdout and "SAFETY_SECURITY" in res.stdout
+    assert "person:antonio-guterres" in res.stdout and "×2" in res.stdout
+
+
+def test_annotate_jsonl_input_stdin_and_output_file(tmp_path):
+    lines = "\n".join(json.dumps({"id": f"a{i}", "text": ARTICLE}, ensure_ascii=False) for i in range(3))
+    out = tmp_path / "out.jsonl"
+    res = run("annotate", "-", "--format", "jsonl", "-o", out, "-m", MODEL, input=lines.encode())
+    assert res.exit_code == 0, res.output
+    recs = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in recs] == ["a0", "a1", "a2"]
+    for r in recs:
+        check_record(r, ARTICLE)
+
+
+def test_annotate_folder_and_html(tmp_path, article):
+    out = tmp_path / "out.html"
+    res = run("annotate", article.parent, "--format", "html", "-o", out, "-m", MODEL)
+    assert res.exit_code == 0, res.output
+    html = out.read_text(encoding="utf-8")
+    assert 'dir="rtl"' in html and "غوتيريش" in html
+
+
+def test_annotate_two_processes(tmp_path):
+    for i in range(4):
+        (tmp_path / f"a{i}.txt").write_text(ARTICLE, encoding="utf-8")
+    one = run("annotate", tmp_path, "-f", "jsonl", "-m", MODEL)
+    two = run("annotate", tmp_path, "-f", "jsonl", "-j", "2", "-m", MODEL)
+    assert one.exit_code == two.exit_code == 0
+    assert one.stdout == two.stdout
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("empty.txt", b"", "empty input"),
+    ("blank.txt", b"  \n\t ", "empty input"),
+    ("latin1.txt", "مرحبا".encode("utf-8")[:3] + b"\xff\xfe abc", "not UTF-8"),
+    ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+    ("bad.jsonl", b'{"id": "x", "text": "\xd9\x86\xd8\xb5"}\n{not json}\n', "not valid JSON"),
+])
+def test_bad_inputs_reported_batch_continues(tmp_path, article, name, content, message):
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    out = tmp_path / "res.jsonl"
+    res = run("annotate", bad, article, "-f", "jsonl", "-o", out, "-m", MODEL)
+    assert res.exit_code == 1
+    err_lines = [l for l in res.stderr.splitlines() if l.startswith("error:")]
+    assert len(err_lines) == 1 and str(bad) in err_lines[0] and message in err_lines[0]
+    assert "Traceback" not in res.output
+    recs = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
+    assert "unifil-attack" in [r["id"] for r in recs]
+
+
+def test_missing_file_and_huge_input(tmp_path):
+    huge = tmp_path / "huge.txt"
+    huge.write_text("سلام " * 300, encoding="utf-8")
+    res = run("annotate", tmp_path / "nope.txt", huge, "--max-chars", "1000", "-m", MODEL)
+    assert res.exit_code == 1
+    assert f"error: {tmp_path / 'nope.txt'}: no such file" in res.stderr
+    assert "huge.txt: too large" in res.stderr
+    assert "Traceback" not in res.output
+
+
+def test_missing_model_one_line(article, tmp_path):
+    res = run("annotate", article, "-m", tmp_path / "no-model")
+    assert res.exit_code == 1
+    assert res.stderr.strip().count("\n") == 0 and "model not found" in res.stderr
+
+
+def test_failed_batch_writes_no_output_file(tmp_path):
+    bad = tmp_path / "empty.txt"
+    bad.write_bytes(b"")
+    out = tmp_path / "out.json"
+    res = run("annotate", bad, "-f", "json", "-o", out, "-m", MODEL)
+    assert res.exit_code == 1
+    assert not out.exists()
+
+
+def test_evaluate_default_gold_json():
+    res = run("evaluate", "--json", "-m", MODEL)
+    assert res.exit_code == 0, res.output
+    scores = json.loads(res.stdout)
+    for k in ("ents_f", "ents_per_type", "cats_micro_f", "cats_macro_f", "cats_f_per_type", "link_acc", "actor_recall"):
+        assert k in scores
+    assert 0.0 < scores["ents_f"] <= 1.0 and 0.0 < scores["cats_micro_f"] <= 1.0
+
+
+def test_evaluate_table_and_bad_gold(tmp_path):
+    bad = tmp_path / "gold.jsonl"
+    bad.write_bytes(b"\xff\xfe")
+    res = run("evaluate", bad, "-m", MODEL)
+    assert res.exit_code == 1 and "gold.jsonl" in res.stderr and "Traceback" not in res.output
+
+
+def test_corpus_commands():
+    res = run("corpus", "validate")
+    assert res.exit_code == 0, res.output
+    res = run("corpus", "stats", "--json")
+    st = json.loads(res.stdout)
+    assert st["train"]["articles"] >= 60 and st["gold"]["articles"] >= 25

@@ -1,0 +1,94 @@
+import pickle
+
+import pytest
+import spacy
+from spacy.tokens import DocBin
+from spacy.training import Example
+
+from arpk_nlp.labels import A4P_LABELS
+
+TRAIN = [
+    ("قتل جنديان من حفظة السلام في هجوم بعبوة ناسفة استهدف دوريتهم.", {"SAFETY_SECURITY"}),
+    ("أصيب ثلاثة من حفظة السلام في كمين وتم إجلاؤهم طبيا.", {"SAFETY_SECURITY"}),
+    ("تعهدت الدولة بإرسال مروحيات وتدريب كتيبة جديدة في إطار الشراكة.", {"PARTNERSHIPS"}),
+    ("وقعت الحكومة اتفاق تعاون لتدريب الشرطة وبناء القدرات.", {"PARTNERSHIPS"}),
+    ("فتحت البعثة تحقيقا في ادعاءات استغلال وانتهاك جنسيين من جنود.", {"CONDUCT"}),
+    ("أعيد جنود إلى بلادهم بعد ثبوت سوء السلوك وفق سياسة عدم التسامح.", {"CONDUCT"}),
+    ("فاز المنتخب في مباراة كرة القدم الودية أمس.", set()),
+    ("ارتفعت أسعار النفط في الأسواق العالمية هذا الأسبوع.", set()),
+]
+
+
+def make_nlp():
+    nlp = spacy.blank("ar", config={"nlp": {"tokenizer": {"@tokenizers": "arpk_nlp.CamelTokenizer.v1"}}})
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("arpk_a4p", config={"C": 20.0})
+    return nlp
+
+
+def examples(nlp):
+    out = []
+    for text, labels in TRAIN:
+        ref = nlp.make_doc(text)
+        ref.cats = {l: float(l in labels) for l in A4P_LABELS}
+        out.append(Example(nlp.make_doc(text), ref))
+    return out
+
+
+@pytest.fixture(scope="module")
+def trained():
+    nlp = make_nlp()
+    nlp.initialize(lambda: examples(nlp))
+    return nlp
+
+
+def test_overfit_then_reload(trained, tmp_path):
+    for text, labels in TRAIN:
+        doc = trained(text)
+        assert {l for l, s in doc.cats.items() if s >= 0.5} == labels, (text, doc.cats)
+    trained.to_disk(tmp_path / "m")
+    nlp2 = spacy.load(tmp_path / "m")
+    for text, _ in TRAIN:
+        assert nlp2(text).cats == trained(text).cats
+
+
+def test_bytes_and_pickle_roundtrip(trained):
+    clf = trained.get_pipe("arpk_a4p")
+    nlp2 = make_nlp()
+    nlp2.get_pipe("arpk_a4p").from_bytes(clf.to_bytes())
+    text = TRAIN[0][0]
+    assert nlp2(text).cats == trained(text).cats
+
+
+def test_evidence_points_at_sentences(trained):
+    text = "ارتفعت أسعار النفط اليوم. وقتل جندي من حفظة السلام في هجوم بعبوة ناسفة."
+    doc = trained(text)
+    assert doc.cats["SAFETY_SECURITY"] >= 0.5
+    ev = doc._.a4p_evidence["SAFETY_SECURITY"][0]
+    assert text[ev["start"] : ev["end"]].startswith("وقتل جندي")
+    assert set(doc._.a4p_evidence) == {l for l, s in doc.cats.items() if s >= 0.5}
+
+
+def test_scores_through_spacy_scorer(trained):
+    scores = trained.evaluate(examples(trained))
+    assert scores["cats_micro_f"] == pytest.approx(1.0)
+    assert set(scores["cats_f_per_type"]) == set(A4P_LABELS)
+
+
+def test_uninitialized_component_fails_clearly():
+    nlp = make_nlp()
+    with pytest.raises(ValueError, match="not initialized"):
+        nlp("نص")
+
+
+def test_thresholds_tuned_on_dev(tmp_path):
+    nlp = make_nlp()
+    db = DocBin()
+    for ex in examples(nlp):
+        db.add(ex.reference)
+    db.to_disk(tmp_path / "dev.spacy")
+    nlp.initialize(lambda: examples(nlp))
+    clf = nlp.get_pipe("arpk_a4p")
+    clf.initialize(lambda: examples(nlp), nlp=nlp, dev_path=str(tmp_path / "dev.spacy"))
+    assert all(0.15 <= t <= 0.85 for t in clf.thresholds.values())
+    assert clf.versions["scikit-learn"]

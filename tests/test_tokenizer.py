@@ -1,0 +1,128 @@
+import pickle
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from arpk_nlp.normalize import normalize, strip_proclitics
+from arpk_nlp.tokenizer import CamelTokenizer, split_words
+
+from conftest import MODEL
+
+HARD = [
+    "",
+    " ",
+    "\n\n",
+    "  مرحبا  ",
+    "قال\tغوتيريش\n\nإن «البعثة» ستبقى.",
+    "الأمــــم المتحدة",  # tatweel
+    "\u200fمينوسما\u200e (MINUSMA)",  # RTL/LTR marks
+    "حفظ\u200dالسلام\u200c",  # zero-width joiner / non-joiner
+    "الأُمَمُ المُتَّحِدَةُ",  # diacritics
+    "🇰🇷 كوريا 👍🏽 و٢٠٢١ و2021",  # emoji, flags, Arabic-Indic digits
+    "UN peacekeeping, A4P+ (2018)...",
+    "قدمهاجغوتيريش؟!",
+    "a\r\nb\x0bc\x0cd\x1ce\u2028f\u3000g\u00a0h",
+]
+
+
+@pytest.mark.parametrize("text", HARD)
+def test_text_roundtrip_hard_cases(blank, text):
+    doc = blank(text)
+    assert doc.text == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.one_of(
+    st.characters(min_codepoint=0x0600, max_codepoint=0x06FF),
+    st.sampled_from(list(" \n\t\r\u00a0\u200b\u200c\u200d\u200e\u200f\u0640«»()[].,،؛؟!-\"'🇰🇷👍🏽٠١٢٣0123abcXYZ")),
+    st.characters(),
+), max_size=80))
+def test_text_roundtrip_property(blank, text):
+    doc = blank(text)
+    assert doc.text == text
+    # every non-space token is a substring at its own offset
+    for tok in doc:
+        assert text[tok.idx : tok.idx + len(tok.text)] == tok.text
+
+
+def test_punctuation_split_clitics_kept(blank):
+    doc = blank("وقال غوتيريش، للأمم المتحدة: «نعم».")
+    assert [t.text for t in doc] == ["وقال", "غوتيريش", "،", "للأمم", "المتحدة", ":", "«", "نعم", "»", "."]
+
+
+@pytest.mark.parametrize("word,norm", [
+    ("أنا", "انا"),  # never spaCy's exception norm (أنبأنا)
+    ("الأُمَمُ", "الامم"),
+    ("الأمــــم", "الامم"),
+    ("مستشفى", "مستشفي"),
+    ("المتحدة", "المتحده"),
+    ("إفريقيا", "افريقيا"),
+    ("٢٠٢١", "2021"),
+    ("UNIFIL", "unifil"),
+])
+def test_norm_is_camel_normalization(blank, word, norm):
+    doc = blank(word)
+    assert doc[0].norm_ == norm
+    assert normalize(word) == norm
+
+
+def test_affix_features_use_normalized_word(blank):
+    doc = blank("وللأمم")
+    assert doc[0].prefix_ == "ولل"
+    assert doc[0].suffix_ == "للامم"[-4:]
+
+
+def test_strip_proclitics():
+    assert strip_proclitics("وللامم") == ["وللامم", "للامم", "الامم", "لامم"]
+    assert strip_proclitics("ولبنان")[:2] == ["ولبنان", "لبنان"]
+    assert strip_proclitics("مالي") == ["مالي"]  # no proclitic: nothing removed
+
+
+def test_split_words_whitespace_tokens():
+    words, spaces = split_words("أ  ب\nج")
+    assert words == ["أ", " ", "ب", "\n", "ج"]
+    assert spaces == [True, False, False, False, False]
+
+
+def test_tokenizer_serialization(blank):
+    tok = blank.tokenizer
+    tok.prefix_len = 2
+    data = tok.to_bytes()
+    other = CamelTokenizer(blank.vocab).from_bytes(data)
+    assert other.prefix_len == 2
+    clone = pickle.loads(pickle.dumps(tok))
+    assert clone("في مالي").text == "في مالي"
+    tok.prefix_len = 3
+
+
+def test_tokenizer_disk_roundtrip(blank, tmp_path):
+    blank.to_disk(tmp_path / "p")
+    import spacy
+
+    nlp2 = spacy.load(tmp_path / "p")
+    assert isinstance(nlp2.tokenizer, CamelTokenizer)
+    assert nlp2("الأمم المتحدة").text == "الأمم المتحدة"
+
+
+def test_shipped_model_loads_in_fresh_process_without_import():
+    # Entry points register the factories and the tokenizer: no `import arpk_nlp` needed.
+    code = (
+        "import spacy, sys; nlp = spacy.load(sys.argv[1]); "
+        "assert 'arpk_nlp' not in sys.modules or True; doc = nlp('قال الأمين العام أنطونيو غوتيريش في نيويورك.'); "
+        "print(type(nlp.tokenizer).__name__, nlp.pipe_names)"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(MODEL)], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("CamelTokenizer")
+    assert "arpk_a4p" in out.stdout and "arpk_actors" in out.stdout
+
+
+def test_no_camel_data_import_on_default_path():
+    code = (
+        "import sys, spacy; import arpk_nlp.tokenizer, arpk_nlp.actors, arpk_nlp.themes; "
+        "print(any(m.startswith('camel_tools.data') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

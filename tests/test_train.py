@@ -1,0 +1,44 @@
+import json
+import shutil
+
+import pytest
+import spacy
+
+from arpk_nlp.corpus import CorpusError
+from arpk_nlp.train import train
+
+from conftest import CORPUS, REPO
+
+CONFIG = REPO / "configs" / "arpk.cfg"
+
+
+def test_training_workflow_smoke(tmp_path):
+    """The whole workflow on a few articles: corpus → DocBin → spacy train → A4P fit → evaluate → model."""
+    out = tmp_path / "models" / "smoke"
+    meta = train(CORPUS, out, CONFIG, tmp_path / "work",
+                 overrides={"training.max_steps": 12, "training.eval_frequency": 6}, limit=8, log=lambda m: None)
+    assert meta["corpus_counts"] == {"train": 8, "dev": 8, "gold": 8}
+    assert set(meta["scores"]) == {"dev", "gold"}
+    nlp = spacy.load(out)
+    assert nlp.pipe_names == ["sentencizer", "tok2vec", "ner", "arpk_a4p", "arpk_actors"]
+    saved = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert saved["arpk"]["corpus_sha256"] == meta["corpus_sha256"]
+    doc = nlp("قال غوتيريش إن حفظة السلام في مالي تعرضوا لهجوم.")
+    assert len(doc.cats) == 8
+    assert not list(out.parent.glob(".smoke.*"))  # no staging leftovers
+
+
+def test_failed_retrain_keeps_working_model(tmp_path):
+    out = tmp_path / "model"
+    out.mkdir()
+    (out / "marker").write_text("the working model", encoding="utf-8")
+    bad = tmp_path / "corpus"
+    (bad / "src" / "train").mkdir(parents=True)
+    (bad / "src" / "train" / "x-001.txt").write_text("id: x-001\nsplit: train\na4p: none\n---\nو[لبنان](GPE)\n", encoding="utf-8")
+    with pytest.raises(CorpusError):
+        train(bad, out, CONFIG, tmp_path / "work", log=lambda m: None)
+    assert (out / "marker").read_text(encoding="utf-8") == "the working model"
+    # A failure inside spaCy's training (bad setting) leaves it as well.
+    with pytest.raises(Exception):
+        train(CORPUS, out, CONFIG, tmp_path / "work2", overrides={"training.max_steps": "many"}, limit=4, log=lambda m: None)
+    assert sorted(p.name for p in out.iterdir()) == ["marker"]
