@@ -100,11 +100,38 @@ def main():
     s.add_argument("--fraction", type=float, default=0.2)
     s.add_argument("--seed", type=int, default=13)
     sub.add_parser("agree")
+    sub.add_parser("disagreements")
     args = ap.parse_args()
     if args.cmd == "sample":
         sample(args.fraction, args.seed)
-    else:
+    elif args.cmd == "agree":
         agree()
+    else:
+        disagreements()
+
+
+def disagreements() -> None:
+    """Print every span and A4P disagreement, for adjudication."""
+    orig = {a.record["id"]: a.record for a in load_articles(find_sources(None, REPO / "corpus"))[0]}
+    rev, _ = load_articles(sorted((REVIEW / "done").glob("*.txt")))
+    for a in rev:
+        r = a.record
+        o = orig.get(r["id"])
+        if o is None or o["text"] != r["text"]:
+            continue
+        t = r["text"]
+        os_ = {(s["start"], s["end"], s["label"]): s.get("actor") for s in o["spans"]}
+        rs_ = {(s["start"], s["end"], s["label"]): s.get("actor") for s in r["spans"]}
+        for k in sorted(set(os_) - set(rs_)):
+            print(f"{r['id']}\twriter-only\t{k[2]}\t{t[k[0]:k[1]]}\t{os_[k]}\t…{t[max(0,k[0]-30):k[1]+30]}…".replace("\n", " "))
+        for k in sorted(set(rs_) - set(os_)):
+            print(f"{r['id']}\treviewer-only\t{k[2]}\t{t[k[0]:k[1]]}\t{rs_[k]}\t…{t[max(0,k[0]-30):k[1]+30]}…".replace("\n", " "))
+        for k in sorted(set(os_) & set(rs_)):
+            if os_[k] and rs_[k] and os_[k] != rs_[k]:
+                print(f"{r['id']}\tid\t{k[2]}\t{t[k[0]:k[1]]}\twriter={os_[k]} reviewer={rs_[k]}")
+        for l in A4P_LABELS:
+            if o["cats"][l] != r["cats"][l]:
+                print(f"{r['id']}\ta4p\t{l}\twriter={o['cats'][l]} reviewer={r['cats'][l]}")
 
 
 if __name__ == "__main__":

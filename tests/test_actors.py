@@ -120,3 +120,26 @@ def test_linker_roundtrip(nlp, tmp_path):
     l3.from_bytes(linker.to_bytes())
     assert l3.link("واليونيفيل", "MISSION")[0] == "mission:unifil"
     assert len(l3.actors) == len(linker.actors)
+
+
+def test_registry_refines_edges_and_labels(nlp):
+    text = "وقال وزير الخارجية جونغ وي-يونغ إن لبنان يرحب."
+    doc = nlp.make_doc(text)
+    i = text.index("جونغ")
+    j = text.index("لبنان")
+    doc.ents = [doc.char_span(i, i + len("جونغ وي"), label="PERSON"), doc.char_span(j, j + len("لبنان"), label="ORG")]
+    doc = nlp.get_pipe("arpk_actors")(doc)
+    assert [(e.text, e.label_, e.kb_id_) for e in doc.ents] == [
+        ("جونغ وي-يونغ", "PERSON", "person:chung-eui-yong"),  # extended to the registry name
+        ("لبنان", "GPE", "gpe:lbn"),  # relabelled to the registry type
+    ]
+
+
+def test_refinement_can_be_switched_off():
+    nlp = spacy.blank("ar", config={"nlp": {"tokenizer": {"@tokenizers": "arpk_nlp.CamelTokenizer.v1"}}})
+    linker = nlp.add_pipe("arpk_actors", config={"refine_spans": False, "relabel": False})
+    linker.initialize(registry_path=str(REGISTRY))
+    doc = nlp.make_doc("زار لبنان")
+    doc.ents = [doc.char_span(4, 9, label="ORG")]
+    doc = linker(doc)
+    assert [(e.label_, e.kb_id_) for e in doc.ents] == [("ORG", "gpe:lbn")]

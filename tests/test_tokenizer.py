@@ -1,4 +1,7 @@
+import json
+import os
 import pickle
+from pathlib import Path
 import subprocess
 import sys
 
@@ -126,3 +129,42 @@ def test_no_camel_data_import_on_default_path():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+TINY_DB = Path(__file__).parent / "data" / "tiny_morphology.db"
+
+
+def test_morphological_mode_segments_clitics():
+    # Fresh process: the mode sets CAMELTOOLS_DATA when no CAMeL data is installed.
+    code = (
+        "import spacy, sys, json; "
+        "nlp = spacy.blank('ar', config={'nlp': {'tokenizer': {'@tokenizers': 'arpk_nlp.CamelTokenizer.v1', "
+        "'morphological': True, 'morphology_db': sys.argv[1]}}}); "
+        "doc = nlp('وصل السلام ولبنان، بلبنان ولسلام كلمة'); "
+        "print(json.dumps([[t.text, t._.segments] for t in doc], ensure_ascii=False)); "
+        "assert doc.text == 'وصل السلام ولبنان، بلبنان ولسلام كلمة'"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "CAMELTOOLS_DATA"}
+    env["HOME"] = str(Path(__file__).parent)  # no ~/.camel_tools here: no data installed
+    out = subprocess.run([sys.executable, "-c", code, str(TINY_DB)], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    got = dict((w, seg) for w, seg in json.loads(out.stdout))
+    assert got["ولبنان"] == ["و+", "لبنان"]
+    assert got["بلبنان"] == ["ب+", "لبنان"]
+    assert got["ولسلام"] == ["و+", "ل+", "سلام"]
+    assert got["كلمة"] == ["كلمة"]  # unknown to the tiny DB: the word itself
+    assert got["،"] is None  # punctuation is not segmented
+
+
+def test_morphological_mode_without_data_fails_clearly(tmp_path, monkeypatch):
+    monkeypatch.setenv("CAMELTOOLS_DATA", str(tmp_path))
+    with pytest.raises(ValueError, match="camel_data -i morphology-db-msa-r13"):
+        CamelTokenizer(spacy_vocab(), morphological=True)
+    with pytest.raises(ValueError, match="morphology DB not found"):
+        CamelTokenizer(spacy_vocab(), morphological=True, morphology_db=str(tmp_path / "nope.db"))
+
+
+def spacy_vocab():
+    from spacy.vocab import Vocab
+
+    return Vocab()

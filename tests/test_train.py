@@ -20,7 +20,7 @@ def test_training_workflow_smoke(tmp_path):
     assert meta["corpus_counts"] == {"train": 8, "dev": 8, "gold": 8}
     assert set(meta["scores"]) == {"dev", "gold"}
     nlp = spacy.load(out)
-    assert nlp.pipe_names == ["sentencizer", "tok2vec", "ner", "arpk_a4p", "arpk_actors"]
+    assert nlp.pipe_names == ["sentencizer", "tok2vec", "ner", "arpk_gazetteer", "arpk_a4p", "arpk_actors"]
     saved = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert saved["arpk"]["corpus_sha256"] == meta["corpus_sha256"]
     doc = nlp("قال غوتيريش إن حفظة السلام في مالي تعرضوا لهجوم.")

@@ -40,17 +40,28 @@ STOP_ROLE = {key(w) for w in ("قال", "قالت", "أكد", "أكدت", "أن"
     "arpk_actors",
     assigns=["doc.ents", "span._.actor", "span._.role", "span._.affiliation"],
     requires=["doc.ents"],
-    default_config={"fuzzy_threshold": 88.0, "min_fuzzy_len": 5},
+    default_config={"fuzzy_threshold": 88.0, "min_fuzzy_len": 5, "refine_spans": True, "relabel": True},
 )
-def make_actors(nlp, name, fuzzy_threshold: float, min_fuzzy_len: int):
-    return ActorLinker(nlp.vocab, name, fuzzy_threshold=fuzzy_threshold, min_fuzzy_len=min_fuzzy_len)
+def make_actors(nlp, name, fuzzy_threshold: float, min_fuzzy_len: int, refine_spans: bool, relabel: bool):
+    return ActorLinker(nlp.vocab, name, fuzzy_threshold=fuzzy_threshold, min_fuzzy_len=min_fuzzy_len,
+                       refine_spans=refine_spans, relabel=relabel)
 
 
 class ActorLinker:
-    def __init__(self, vocab, name="arpk_actors", *, fuzzy_threshold=88.0, min_fuzzy_len=5):
+    """Links entities to registry actors.
+
+    refine_spans (bool): Move an entity's edges by a token or two when that makes it exactly a
+        registry name (`جونغ وي` + `-يونغ`; `يقود بولارد` → `بولارد`).
+    relabel (bool): Give an entity the registry type of the actor it names exactly, when the NER
+        label differs (`بولارد` tagged GPE → PERSON).
+    """
+
+    def __init__(self, vocab, name="arpk_actors", *, fuzzy_threshold=88.0, min_fuzzy_len=5,
+                 refine_spans=True, relabel=True):
         self.vocab = vocab
         self.name = name
-        self.cfg = {"fuzzy_threshold": fuzzy_threshold, "min_fuzzy_len": min_fuzzy_len}
+        self.cfg = {"fuzzy_threshold": fuzzy_threshold, "min_fuzzy_len": min_fuzzy_len,
+                    "refine_spans": refine_spans, "relabel": relabel}
         self.demonyms: dict[str, str] = {}
         self.set_actors([])
 
@@ -177,7 +188,50 @@ class ActorLinker:
             text = text[1:]
         return text, affiliation
 
+    def _exact_id(self, text: str) -> str | None:
+        for k, _ in self._readings(text):
+            ids = self.index.get(k)
+            if ids:
+                return ids[0]
+        return None
+
+    def _refine(self, doc: Doc) -> None:
+        """Registry-guided edges and labels (see the class docstring)."""
+        ents = list(doc.ents)
+        taken = {t for e in ents for t in range(e.start, e.end)}
+        out = []
+        for ent in ents:
+            start, end, label = ent.start, ent.end, ent.label_
+            if self.cfg["refine_spans"]:
+                own = set(range(ent.start, ent.end))
+                whole = self._exact_id(ent.text) is not None
+                best = None
+                for s in range(max(0, ent.start - 2), min(ent.start + 2, ent.end)):
+                    for e in range(max(s + 1, ent.end - 1), min(len(doc), ent.end + 3) + 1):
+                        if (s, e) == (ent.start, ent.end):
+                            continue
+                        if whole and not (s <= ent.start and e >= ent.end):
+                            continue  # never shrink a span that is already a registry name
+                        rng = set(range(s, e))
+                        if (rng - own) & taken or any(doc[i].is_space or "\n" in doc[i].text for i in rng):
+                            continue
+                        if doc[s].is_punct or doc[e - 1].is_punct:
+                            continue
+                        if self._exact_id(doc[s:e].text) and (best is None or e - s > best[1] - best[0]):
+                            best = (s, e)
+                if best is not None and (not whole or best[1] - best[0] > ent.end - ent.start):
+                    start, end = best
+                    taken |= set(range(start, end))
+            if self.cfg["relabel"]:
+                aid = self._exact_id(doc[start:end].text)
+                if aid is not None:
+                    label = self.actors[aid].type
+            out.append(Span(doc, start, end, label=label))
+        doc.ents = out
+
     def __call__(self, doc: Doc) -> Doc:
+        if self.cfg["refine_spans"] or self.cfg["relabel"]:
+            self._refine(doc)
         earlier: list[tuple[str, str]] = []
         new_ents = []
         for ent in doc.ents:

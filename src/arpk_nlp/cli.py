@@ -226,3 +226,36 @@ def train_cli(
             typer.echo(str(p), err=True)
         fail(f"corpus is invalid ({len(err.problems)} problems); the model at {output} was left as it was")
     typer.echo(f"model written to {output}")
+
+
+@corpus_app.command("check")
+def corpus_check_cli(
+    corpus: Path = typer.Option(DEFAULT_CORPUS, "--corpus", help="Corpus folder."),
+    registry: Path = typer.Option(REPO / "configs" / "actors", "--registry", help="Actor registry (to flag unknown ids)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
+):
+    """Consistency check: same string, different label or id; annotated here, unannotated there."""
+    import json
+
+    from .corpus import find_sources, load_articles
+    from .corpus_qc import check
+    from .registry import read_registry
+
+    articles, _ = load_articles(find_sources(None, corpus))
+    known = {a.id for a in read_registry(registry)} if registry.exists() else None
+    rep = check([a.record for a in articles], known)
+    if as_json:
+        typer.echo(json.dumps(rep, ensure_ascii=False, indent=1))
+        return
+    typer.echo(f"surfaces with more than one label: {len(rep['label_conflicts'])}")
+    for k, c in sorted(rep["label_conflicts"].items()):
+        typer.echo(f"  {k}: {c}")
+    typer.echo(f"surfaces with more than one actor id: {len(rep['id_conflicts'])}")
+    for k, c in sorted(rep["id_conflicts"].items()):
+        typer.echo(f"  {k}: {c}")
+    n_missed = sum(len(v["unannotated_in"]) for v in rep["unannotated"].values())
+    typer.echo(f"annotated surfaces left unannotated elsewhere: {len(rep['unannotated'])} surfaces, {n_missed} places")
+    for k, v in sorted(rep["unannotated"].items(), key=lambda x: -len(x[1]["unannotated_in"]))[:40]:
+        typer.echo(f"  {k}: annotated {v['annotated']}x, unannotated in {', '.join(sorted(set(v['unannotated_in']))[:8])}")
+    if known is not None:
+        typer.echo(f"actor ids not in the registry: {len(rep['unknown_ids'])} ids, {sum(rep['unknown_ids'].values())} mentions")

@@ -2,7 +2,8 @@
 
 Linking has no spaCy scorer, so it is computed here:
 - `link_acc`: of gold mentions with an actor id that the NER found exactly, the share linked to
-  that id (end-to-end).
+  that id (end-to-end). A gold id the registry does not hold (an invented villager) is expected
+  to come out as `null`, as OUTPUT.md specifies.
 - `link_acc_gold_spans`: the linker alone, run on the gold spans (NER errors removed).
 - `actor_recall` / `actor_precision`: per article, the set of gold actor ids against the set of
   ids the pipeline output, micro-averaged.
@@ -29,7 +30,19 @@ def evaluate_records(nlp, records: list[dict], batch_size: int = 32) -> dict:
     return out
 
 
+def _expected(sp: dict, known: set[str]) -> str | None:
+    """The id the pipeline should output: the gold id if the registry knows it, else null
+    (OUTPUT.md: mentions not in the registry have `actor: null`)."""
+    a = sp.get("actor")
+    return a if a in known else None
+
+
+def _known_ids(nlp) -> set[str]:
+    return set(nlp.get_pipe("arpk_actors").actors) if "arpk_actors" in nlp.pipe_names else set()
+
+
 def _linking(nlp, records, preds) -> dict:
+    known = _known_ids(nlp)
     found = correct = 0
     gold_total = 0
     ids_tp = ids_gold = ids_pred = 0
@@ -40,11 +53,13 @@ def _linking(nlp, records, preds) -> dict:
             if not sp.get("actor"):
                 continue
             gold_total += 1
-            gold_ids.add(sp["actor"])
+            expected = _expected(sp, known)
+            if expected:
+                gold_ids.add(expected)
             e = pred.get((sp["start"], sp["end"]))
             if e is not None:
                 found += 1
-                correct += int(e.kb_id_ == sp["actor"])
+                correct += int((e.kb_id_ or None) == expected)
         pred_ids = {e.kb_id_ for e in doc.ents if e.kb_id_}
         ids_tp += len(gold_ids & pred_ids)
         ids_gold += len(gold_ids)
@@ -64,6 +79,7 @@ def _oracle_linking(nlp, records) -> float:
     if "arpk_actors" not in nlp.pipe_names:
         return 0.0
     linker = nlp.get_pipe("arpk_actors")
+    known = set(linker.actors)
     total = correct = 0
     for rec in records:
         doc = nlp.make_doc(rec["text"])
@@ -74,7 +90,7 @@ def _oracle_linking(nlp, records) -> float:
         for s in rec["spans"]:
             if s.get("actor"):
                 total += 1
-                correct += int(by_pos.get((s["start"], s["end"])) == s["actor"])
+                correct += int((by_pos.get((s["start"], s["end"])) or None) == _expected(s, known))
     return correct / total if total else 0.0
 
 

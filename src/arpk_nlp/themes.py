@@ -41,7 +41,7 @@ FORMAT_VERSION = 1
         "hash_bits": 18,
         "char_ngrams": [3, 5],
         "word_ngrams": 2,
-        "lexicon_weight": 1.0,
+        "lexicon_weight": 0.1,
         "C": 4.0,
         "max_evidence": 2,
         "scorer": {"@scorers": "spacy.textcat_multilabel_scorer.v2"},

@@ -5,6 +5,7 @@ the unit the annotation guidelines align spans to. `doc.text == text` for every 
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Iterable
@@ -189,42 +190,49 @@ def _split_gap(gap: str) -> list[str]:
     return [m.group(0) for m in re.finditer(r"\s+|\S+", gap)]
 
 
+def _camel_data_installed() -> bool:
+    base = os.environ.get("CAMELTOOLS_DATA") or str(Path.home() / ".camel_tools")
+    return (Path(base) / "catalogue.json").is_file()
+
+
 def _load_segmenter(db_path: str | None):
-    """CAMeL's MorphologicalTokenizer (d3tok) over a morphology DB; clear error if data is absent."""
-    try:
-        from camel_tools.disambig.mle import MLEDisambiguator  # noqa: F401  (only with data)
-    except Exception:  # pragma: no cover - import itself is fine without data
-        pass
+    """CAMeL's MorphologicalTokenizer (d3tok) over a morphology DB, without network access.
+
+    camel_tools.morphology imports camel_tools.data, which downloads a catalogue at import time
+    unless one exists. With an explicit DB file and no CAMeL data installed, CAMELTOOLS_DATA is
+    pointed at an empty catalogue shipped in this package, so nothing is fetched or written.
+    """
     if db_path is not None:
-        from camel_tools.morphology.analyzer import Analyzer
-        from camel_tools.morphology.database import MorphologyDB
-        from camel_tools.disambig.mle import MLEDisambiguator  # noqa: F811
-        raise_if_missing(db_path)
-        db = MorphologyDB(db_path, "a")
-        return _AnalyzerSegmenter(Analyzer(db))
-    raise ValueError(
-        "morphological=True needs CAMeL morphology data: run `camel_data -i morphology-db-msa-r13` "
-        "(or set CAMELTOOLS_DATA to a folder holding it), or pass morphology_db=<path to a .db file>."
-    )
+        if not Path(db_path).is_file():
+            raise ValueError(f"morphology DB not found: {db_path}")
+        if not _camel_data_installed():
+            os.environ["CAMELTOOLS_DATA"] = str(Path(__file__).parent / "resources" / "camel_no_data")
+    elif not _camel_data_installed():
+        raise ValueError(
+            "morphological=True needs CAMeL morphology data: install it with "
+            "`camel_data -i morphology-db-msa-r13` (set CAMELTOOLS_DATA if it is not in ~/.camel_tools), "
+            "or set morphology_db to a morphology DB file."
+        )
+    from camel_tools.morphology.analyzer import Analyzer
+    from camel_tools.morphology.database import MorphologyDB
+    from camel_tools.tokenizers.morphological import MorphologicalTokenizer
+
+    db = MorphologyDB(db_path, "a") if db_path else MorphologyDB.builtin_db()
+    return MorphologicalTokenizer(_FirstAnalysis(Analyzer(db)), scheme="d3tok", split=True)
 
 
-def raise_if_missing(path: str) -> None:
-    if not Path(path).is_file():
-        raise ValueError(f"morphology DB not found: {path}")
-
-
-class _AnalyzerSegmenter:
-    """Segments a word into d3tok clitics using the first analysis of an Analyzer."""
+class _FirstAnalysis:
+    """The smallest disambiguator: the analyzer's first analysis (no statistical model, so no
+    extra data to download). Good enough to expose clitic segments."""
 
     def __init__(self, analyzer):
         self.analyzer = analyzer
 
-    def tokenize(self, words: list[str]) -> list[str]:
-        out: list[str] = []
+    def disambiguate(self, words, top=1):
+        from camel_tools.disambig.common import DisambiguatedWord, ScoredAnalysis
+
+        out = []
         for w in words:
-            analyses = self.analyzer.analyze(w)
-            if analyses and "d3tok" in analyses[0]:
-                out.extend(analyses[0]["d3tok"].split("_"))
-            else:
-                out.append(w)
+            analyses = self.analyzer.analyze(w)[:1]
+            out.append(DisambiguatedWord(w, [ScoredAnalysis(1.0, a, a.get("diac", w), 0.0, 0.0) for a in analyses]))
         return out

@@ -1,0 +1,125 @@
+"""`arpk_gazetteer`: registry names the NER missed, added as entities.
+
+Arabic has no capital letters to mark names, so a CNN misses rare foreign names (`سوه ووك`) and
+mission acronyms it never saw. This component matches registry names token by token on
+normalized text (attached proclitics allowed on the first token) and adds the matches that do not
+overlap an entity the NER already found. Which actor types it adds is a config choice, kept only
+where it raised gold F1 (README).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .normalize import normalize, strip_proclitics
+from .registry import Actor, read_registry, variants
+from .tokenizer import split_words
+
+
+@Language.factory(
+    "arpk_gazetteer",
+    assigns=["doc.ents"],
+    default_config={"types": ["PERSON", "MISSION"], "min_tokens": {"PERSON": 2}},
+)
+def make_gazetteer(nlp, name, types: list[str], min_tokens: dict[str, int]):
+    return Gazetteer(name, types=types, min_tokens=min_tokens)
+
+
+def _norm_tokens(text: str) -> tuple[str, ...]:
+    words, _ = split_words(text)
+    return tuple(normalize(w).replace("-", "") for w in words if not w.isspace() and w not in "-–")
+
+
+class Gazetteer:
+    def __init__(self, name="arpk_gazetteer", *, types=("PERSON", "MISSION"), min_tokens=None):
+        self.name = name
+        self.cfg = {"types": list(types), "min_tokens": dict(min_tokens or {})}
+        self.patterns: dict[tuple[str, ...], str] = {}
+        self._max_len: dict[str, int] = {}
+
+    def set_actors(self, actors) -> None:
+        self.patterns = {}
+        types = set(self.cfg["types"])
+        for a in actors:
+            if a.type not in types:
+                continue
+            for surface in a.surfaces():
+                for v in variants(surface) | {surface}:
+                    toks = _norm_tokens(v)
+                    if len(toks) < self.cfg["min_tokens"].get(a.type, 1) or not toks:
+                        continue
+                    if len("".join(toks)) < 3:
+                        continue
+                    self.patterns.setdefault(toks, a.type)
+        self._max_len = {}
+        for toks in self.patterns:
+            self._max_len[toks[0]] = max(self._max_len.get(toks[0], 0), len(toks))
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not self.patterns:
+            return doc
+        # Word tokens only (spaces, newlines and hyphens skipped), as the patterns were built.
+        idx = [t.i for t in doc if not t.is_space and t.text not in "-–"]
+        norms = [doc[i].norm_.replace("-", "") for i in idx]
+        taken = {t for e in doc.ents for t in range(e.start, e.end)}
+        new = []
+        j = 0
+        while j < len(idx):
+            match = None
+            for first in strip_proclitics(norms[j]):
+                n_max = self._max_len.get(first, 0)
+                for n in range(min(n_max, len(idx) - j), 0, -1):
+                    toks = (first, *norms[j + 1 : j + n])
+                    label = self.patterns.get(toks)
+                    if label:
+                        match = (idx[j], idx[j + n - 1] + 1, label)
+                        break
+                if match:
+                    break
+            if match and not taken.intersection(range(match[0], match[1])):
+                new.append(Span(doc, match[0], match[1], label=match[2]))
+                taken.update(range(match[0], match[1]))
+                j += 1
+                continue
+            j += 1
+        if new:
+            doc.ents = sorted(list(doc.ents) + new, key=lambda s: s.start)
+        return doc
+
+    def pipe(self, docs, batch_size=128):
+        for doc in docs:
+            yield self(doc)
+
+    def initialize(self, get_examples=None, *, nlp=None, registry_path: str | None = None):
+        if registry_path:
+            self.set_actors(read_registry(registry_path))
+
+    def to_disk(self, path, exclude=tuple()):
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "cfg.json", self.cfg)
+        srsly.write_jsonl(path / "patterns.jsonl", [{"tokens": list(k), "label": v} for k, v in self.patterns.items()])
+
+    def from_disk(self, path, exclude=tuple()):
+        path = Path(path)
+        self.cfg = srsly.read_json(path / "cfg.json")
+        self._load_patterns(srsly.read_jsonl(path / "patterns.jsonl"))
+        return self
+
+    def _load_patterns(self, rows) -> None:
+        self.patterns = {tuple(r["tokens"]): r["label"] for r in rows}
+        self._max_len = {}
+        for toks in self.patterns:
+            self._max_len[toks[0]] = max(self._max_len.get(toks[0], 0), len(toks))
+
+    def to_bytes(self, exclude=tuple()):
+        return srsly.msgpack_dumps({"cfg": self.cfg, "patterns": [{"tokens": list(k), "label": v} for k, v in self.patterns.items()]})
+
+    def from_bytes(self, data, exclude=tuple()):
+        d = srsly.msgpack_loads(data)
+        self.cfg = d["cfg"]
+        self._load_patterns(d["patterns"])
+        return self
