@@ -143,3 +143,13 @@ def test_refinement_can_be_switched_off():
     doc.ents = [doc.char_span(4, 9, label="ORG")]
     doc = linker(doc)
     assert [(e.label_, e.kb_id_) for e in doc.ents] == [("ORG", "gpe:lbn")]
+
+
+@pytest.mark.parametrize("ner_span", ["وزارة الخارجية الكورية", "وزارة الخارجية"])
+def test_trailing_nationality_adjective_outside_org_but_read_for_linking(nlp, ner_span):
+    text = "وأعلنت وزارة الخارجية الكورية أمس أن الوفد وصل."
+    doc = nlp.make_doc(text)
+    i = text.index("وزارة")
+    doc.ents = [doc.char_span(i, i + len(ner_span), label="ORG")]
+    doc = nlp.get_pipe("arpk_actors")(doc)
+    assert [(e.text, e.kb_id_) for e in doc.ents] == [("وزارة الخارجية", "org:kor-mfa")]

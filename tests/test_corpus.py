@@ -91,4 +91,4 @@ def test_model_was_trained_on_this_corpus():
     meta = json.loads((MODEL / "meta.json").read_text(encoding="utf-8"))
     assert meta["arpk"]["corpus_sha256"] == corpus_hash(CORPUS), (
         "corpus/ changed since the shipped model was trained: rerun `python -m arpk_nlp train`")
-    assert meta["arpk"]["limit"] == 0
+    assert meta["arpk"]["limit"] == 0 and not meta["arpk"].get("limit_train") and not meta["arpk"].get("limit_dev")

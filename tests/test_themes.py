@@ -1,3 +1,4 @@
+import json
 import pickle
 
 import pytest
@@ -92,3 +93,23 @@ def test_thresholds_tuned_on_dev(tmp_path):
     clf.initialize(lambda: examples(nlp), nlp=nlp, dev_path=str(tmp_path / "dev.spacy"))
     assert all(0.15 <= t <= 0.85 for t in clf.thresholds.values())
     assert clf.versions["scikit-learn"]
+
+
+def test_agenda_listing_marks_each_named_area(tmp_path):
+    nlp = make_nlp()
+    clf = nlp.get_pipe("arpk_a4p")
+    titles = {"PROTECTION": ["حماية المدنيين"], "SAFETY_SECURITY": ["السلامة والأمن"], "CONDUCT": ["السلوك والانضباط"]}
+    lex = tmp_path / "lex.json"
+    lex.write_text(json.dumps({"keywords": {}, "titles": titles}, ensure_ascii=False), encoding="utf-8")
+    nlp.initialize(lambda: examples(nlp))
+    clf.initialize(lambda: examples(nlp), nlp=nlp, lexicon_path=str(lex))
+    text = "افتتح الوزير الندوة أمس. وتتناول الجلسات حماية المدنيين والسلامة والأمن. وحضرها سفراء."
+    doc = nlp(text)
+    assert doc.cats["PROTECTION"] >= 0.5 and doc.cats["SAFETY_SECURITY"] >= 0.5
+    ev = doc._.a4p_evidence["PROTECTION"][0]
+    assert ev["rule"] == "agenda" and text[ev["start"] : ev["end"]].startswith("وتتناول الجلسات")
+    # One area named in passing is not an agenda listing.
+    one = nlp("وتشمل ولاية البعثة حماية المدنيين في المنطقة. وحضرها سفراء.")
+    assert one.cats["PROTECTION"] < 0.5
+    nlp.to_disk(tmp_path / "m")
+    assert spacy.load(tmp_path / "m")(text).cats == doc.cats

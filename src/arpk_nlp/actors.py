@@ -87,9 +87,12 @@ class ActorLinker:
         RETURNS (tuple): (actor id or None, reason).
         """
         for k, how in self._readings(surface):
-            ids = self.index.get(k)
+            ids = self.index.exact.get(k)
             if ids:
                 return self._pick(ids, label), how
+            ids = self.index.generated.get(k)
+            if ids:  # a spelling produced by rule (ج/غ, with/without ال)
+                return self._pick(ids, label), "variant" if how == "exact" else f"{how}+variant"
         if label == "PERSON" and earlier:
             found = self._coref(surface, earlier)
             if found:
@@ -195,6 +198,13 @@ class ActorLinker:
                 return ids[0]
         return None
 
+    def _shrink_ok(self, text: str, actor_id: str) -> bool:
+        # Dropping words from an NER span is only safe onto a person's registry spelling
+        # (`يقود بولارد` → `بولارد`); generated variants of short names such as `الوطنية` are
+        # common words.
+        return self.actors[actor_id].type == "PERSON" and any(
+            self.index.exact.get(k) for k, _ in self._readings(text))
+
     def _refine(self, doc: Doc) -> None:
         """Registry-guided edges and labels (see the class docstring)."""
         ents = list(doc.ents)
@@ -217,11 +227,21 @@ class ActorLinker:
                             continue
                         if doc[s].is_punct or doc[e - 1].is_punct:
                             continue
-                        if self._exact_id(doc[s:e].text) and (best is None or e - s > best[1] - best[0]):
+                        found = self._exact_id(doc[s:e].text)
+                        if not found:
+                            continue
+                        if (s > ent.start or e < ent.end) and not self._shrink_ok(doc[s:e].text, found):
+                            continue
+                        if best is None or e - s > best[1] - best[0]:
                             best = (s, e)
                 if best is not None and (not whole or best[1] - best[0] > ent.end - ent.start):
                     start, end = best
                     taken |= set(range(start, end))
+            if label == "ORG":
+                # ANNOTATION rule 10: a trailing nationality adjective stays outside an ORG span
+                # (`[وزارة الخارجية] الهندية`); linking still reads it (see __call__).
+                while end - start > 1 and key(doc[end - 1].text) in self.demonyms:
+                    end -= 1
             if self.cfg["relabel"]:
                 aid = self._exact_id(doc[start:end].text)
                 if aid is not None:
@@ -235,7 +255,15 @@ class ActorLinker:
         earlier: list[tuple[str, str]] = []
         new_ents = []
         for ent in doc.ents:
-            actor_id, reason = self.link(ent.text, ent.label_, earlier)
+            actor_id, reason = None, ""
+            nxt = doc[ent.end] if ent.end < len(doc) else None
+            if ent.label_ == "ORG" and nxt is not None and key(nxt.text) in self.demonyms:
+                # Per-country bodies are registered with their adjective (`وزارة الخارجية الهندية`).
+                actor_id, reason = self.link(ent.text + " " + nxt.text, ent.label_)
+                if not reason.startswith(("exact", "proclitic", "variant", "acronym")):
+                    actor_id, reason = None, ""
+            if actor_id is None:
+                actor_id, reason = self.link(ent.text, ent.label_, earlier)
             k = key(ent.text)
             if actor_id is None:
                 unlinked = "unlinked:" + (k.replace(" ", "_") or ent.text)

@@ -207,6 +207,8 @@ def train_cli(
     max_steps: Optional[int] = typer.Option(None, "--max-steps", help="Override training.max_steps."),
     limit: int = typer.Option(0, "--limit", help="Only the first N articles per split (smoke runs)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Override system.seed."),
+    limit_train: int = typer.Option(0, "--limit-train", help="Only N train articles, evenly spaced over the writers (learning curves)."),
+    limit_dev: int = typer.Option(0, "--limit-dev", help="Only N dev articles, evenly spaced."),
 ):
     """Rerun everything from configs/: corpus → DocBin → train → fit A4P → evaluate → model."""
     from .corpus import CorpusError
@@ -220,7 +222,8 @@ def train_cli(
     if seed is not None:
         overrides["system.seed"] = seed
     try:
-        train(corpus, output, config, work_dir, overrides=overrides, limit=limit, log=lambda m: typer.echo(m, err=True))
+        train(corpus, output, config, work_dir, overrides=overrides, limit=limit, log=lambda m: typer.echo(m, err=True),
+              limit_train=limit_train, limit_dev=limit_dev)
     except CorpusError as err:
         for p in err.problems[:20]:
             typer.echo(str(p), err=True)
@@ -259,3 +262,66 @@ def corpus_check_cli(
         typer.echo(f"  {k}: annotated {v['annotated']}x, unannotated in {', '.join(sorted(set(v['unannotated_in']))[:8])}")
     if known is not None:
         typer.echo(f"actor ids not in the registry: {len(rep['unknown_ids'])} ids, {sum(rep['unknown_ids'].values())} mentions")
+
+
+actors_app = typer.Typer(no_args_is_help=True, help="Inspect the actor registry and the linker.")
+app.add_typer(actors_app, name="actors")
+
+
+def _linker(model: Path, registry: Optional[Path]):
+    """The linker of the shipped model, or one built from a registry folder/file."""
+    if registry is not None:
+        import spacy
+
+        from .registry import read_registry
+
+        if not registry.exists():
+            fail(f"{registry}: no such registry")
+        nlp = spacy.blank("ar")
+        linker = nlp.add_pipe("arpk_actors")
+        try:
+            linker.set_actors(read_registry(registry))
+        except ValueError as err:
+            fail(str(err))
+        return linker
+    return load_model(model).get_pipe("arpk_actors")
+
+
+@actors_app.command("lookup")
+def actors_lookup_cli(
+    names: List[str] = typer.Argument(..., help="Surfaces to resolve, as written in an article."),
+    label: str = typer.Option("", "--label", "-l", help="Entity label (type preference): PERSON, ORG, GPE, LOC, MISSION, EVENT."),
+    model: Path = typer.Option(DEFAULT_MODEL, "--model", "-m", help="Pipeline whose registry to use."),
+    registry: Optional[Path] = typer.Option(None, "--registry", help="Use this registry instead of the model's."),
+):
+    """Show what a surface links to and why."""
+    from .registry import key
+
+    linker = _linker(model, registry)
+    for name in names:
+        actor_id, reason = linker.link(name, label.upper())
+        if actor_id is None:
+            typer.echo(f"{name}\t→ unlinked:{key(name).replace(' ', '_')}\t({reason}: no registry name within reach)")
+            continue
+        a = linker.actors[actor_id]
+        extra = f"; {a.role}" if a.role else ""
+        typer.echo(f"{name}\t→ {actor_id}\t{a.type}\t{a.name_ar} / {a.name_en}{extra}\t(by {reason}; key «{key(name)}»)")
+
+
+@actors_app.command("stats")
+def actors_stats_cli(
+    model: Path = typer.Option(DEFAULT_MODEL, "--model", "-m", help="Pipeline whose registry to count."),
+    registry: Optional[Path] = typer.Option(None, "--registry", help="Count this registry instead."),
+):
+    """Registry entries per type, and the size of the alias index."""
+    from collections import Counter
+
+    linker = _linker(model, registry)
+    counts = Counter(a.type for a in linker.actors.values())
+    typer.echo("| type | actors |")
+    typer.echo("|---|---:|")
+    for t in ("PERSON", "ORG", "GPE", "LOC", "MISSION", "EVENT"):
+        typer.echo(f"| {t} | {counts.get(t, 0)} |")
+    typer.echo(f"| **all** | {sum(counts.values())} |")
+    typer.echo(f"\nlookup keys: {len(linker.index.exact):,} registry spellings + "
+               f"{len(set(linker.index.generated) - set(linker.index.exact)):,} generated variants")

@@ -41,6 +41,9 @@ class Gazetteer:
         self._max_len: dict[str, int] = {}
 
     def set_actors(self, actors) -> None:
+        from .registry import _stop_words
+
+        stop = _stop_words()
         self.patterns = {}
         types = set(self.cfg["types"])
         for a in actors:
@@ -51,8 +54,8 @@ class Gazetteer:
                     toks = _norm_tokens(v)
                     if len(toks) < self.cfg["min_tokens"].get(a.type, 1) or not toks:
                         continue
-                    if len("".join(toks)) < 3:
-                        continue
+                    if len("".join(toks)) < 3 or (len(toks) == 1 and toks[0] in stop):
+                        continue  # `لولا` (Lula) is also "if not"
                     self.patterns.setdefault(toks, a.type)
         self._max_len = {}
         for toks in self.patterns:

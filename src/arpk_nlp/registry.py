@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -93,7 +94,16 @@ def variants(surface: str) -> set[str]:
         out.add(("ال" + first + " " + rest).strip())
     for a, b in _SWAPS:
         out |= {v.replace(a, b) for v in list(out) if a in v}
-    return out
+    # A generated one-word spelling must not be a function word: `الكان` (the Africa Cup) would
+    # otherwise give `كان` ("was").
+    return {v for v in out if v == base or v not in _stop_words()}
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.ar.stop_words import STOP_WORDS
+
+    return frozenset(key(w) for w in STOP_WORDS)
 
 
 class AliasIndex:

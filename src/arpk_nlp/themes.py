@@ -31,7 +31,9 @@ from .normalize import normalize
 if not Doc.has_extension("a4p_evidence"):
     Doc.set_extension("a4p_evidence", default=None)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Score given to a label named in an agenda listing (above every threshold, which sit at 0.5).
+AGENDA_SCORE = 0.75
 
 
 @Language.factory(
@@ -44,32 +46,35 @@ FORMAT_VERSION = 1
         "lexicon_weight": 0.1,
         "C": 4.0,
         "max_evidence": 2,
+        "agenda_rule": True,
         "scorer": {"@scorers": "spacy.textcat_multilabel_scorer.v2"},
     },
     default_score_weights={"cats_micro_f": 0.0, "cats_macro_f": 0.0},
 )
-def make_a4p(nlp, name, hash_bits, char_ngrams, word_ngrams, lexicon_weight, C, max_evidence, scorer):
+def make_a4p(nlp, name, hash_bits, char_ngrams, word_ngrams, lexicon_weight, C, max_evidence, agenda_rule, scorer):
     return A4PClassifier(nlp.vocab, name, hash_bits=hash_bits, char_ngrams=tuple(char_ngrams),
                          word_ngrams=word_ngrams, lexicon_weight=lexicon_weight, C=C,
-                         max_evidence=max_evidence, scorer=scorer)
+                         max_evidence=max_evidence, agenda_rule=agenda_rule, scorer=scorer)
 
 
 class A4PClassifier:
     labels = A4P_LABELS
 
     def __init__(self, vocab, name="arpk_a4p", *, hash_bits=18, char_ngrams=(3, 5), word_ngrams=2,
-                 lexicon_weight=1.0, C=4.0, max_evidence=2, scorer=None):
+                 lexicon_weight=0.1, C=4.0, max_evidence=2, agenda_rule=True, scorer=None):
         self.vocab = vocab
         self.name = name
         self.cfg = {"hash_bits": hash_bits, "char_ngrams": list(char_ngrams), "word_ngrams": word_ngrams,
-                    "lexicon_weight": lexicon_weight, "C": C, "max_evidence": max_evidence}
+                    "lexicon_weight": lexicon_weight, "C": C, "max_evidence": max_evidence,
+                    "agenda_rule": agenda_rule}
         self.scorer = scorer
-        self.lexicon: dict[str, list[str]] = {}
+        self.lexicon: dict[str, dict[str, list[str]]] = {"keywords": {}, "titles": {}}
         self.idf: np.ndarray | None = None
         self.coef: np.ndarray | None = None  # (n_labels, n_features)
         self.intercept: np.ndarray | None = None
         self.thresholds = {label: 0.5 for label in self.labels}
         self.versions: dict[str, str] = {}
+        self.set_lexicon({})
 
     @property
     def n_hash(self) -> int:
@@ -136,16 +141,37 @@ class A4PClassifier:
             raise ValueError(f"'{self.name}' is not initialized: train or load a pipeline first.")
         idx, val = self._vectorize(self._hashed(doc), self._lexicon_counts(doc.text))
         raw = self._raw_scores(idx, val)
-        doc.cats = {label: round(self._calibrate(label, float(p)), 4) for label, p in zip(self.labels, raw)}
-        doc._.a4p_evidence = self._evidence(doc)
+        cats = {label: self._calibrate(label, float(p)) for label, p in zip(self.labels, raw)}
+        agenda = self._agenda(doc) if self.cfg["agenda_rule"] else {}
+        for label in agenda:
+            cats[label] = max(cats[label], AGENDA_SCORE)
+        doc.cats = {label: round(v, 4) for label, v in cats.items()}
+        doc._.a4p_evidence = self._evidence(doc, agenda)
         return doc
+
+    def _agenda(self, doc: Doc) -> dict[str, object]:
+        """Labels named by title in an agenda listing: a sentence naming two or more A4P areas by
+        their own names (`استدامة السلام؛ الشراكات ...؛ الأداء والمساءلة`). ANNOTATION §3 counts an
+        agenda item; one title alone (`حماية المدنيين` in a mandate's description) does not fire.
+        RETURNS (dict): label → the listing sentence."""
+        if not any(self._titles_norm.values()) or not doc.has_annotation("SENT_START"):
+            return {}
+        found = {}
+        for sent in doc.sents:
+            norm = normalize(sent.text)
+            hit = [l for l in self.labels if any(t in norm for t in self._titles_norm[l])]
+            if len(hit) >= 2:
+                for l in hit:
+                    found.setdefault(l, sent)
+        return found
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128):
         for doc in docs:
             yield self(doc)
 
-    def _evidence(self, doc: Doc) -> dict[str, list[dict]]:
-        """For each positive label, the sentences whose own score for it is highest."""
+    def _evidence(self, doc: Doc, agenda: dict | None = None) -> dict[str, list[dict]]:
+        """For each positive label, the sentences whose own score for it is highest (an agenda
+        listing that named the label comes first)."""
         positive = [i for i, label in enumerate(self.labels) if doc.cats[label] >= 0.5]
         if not positive:
             return {}
@@ -157,13 +183,17 @@ class A4PClassifier:
             idx, val = self._vectorize(self._hashed(sent), self._lexicon_counts(sent.text))
             scored.append((sent, self._raw_scores(idx, val)))
         out = {}
+        agenda = agenda or {}
         for i in positive:
             label = self.labels[i]
             best = sorted(scored, key=lambda x: -x[1][i])[: self.cfg["max_evidence"]]
-            out[label] = [
-                {"start": s.start_char, "end": s.end_char, "score": round(self._calibrate(label, float(p[i])), 3)}
-                for s, p in best
-            ]
+            ev = [{"start": s.start_char, "end": s.end_char, "score": round(self._calibrate(label, float(p[i])), 3)}
+                  for s, p in best]
+            if label in agenda:
+                sent = agenda[label]
+                ev = [{"start": sent.start_char, "end": sent.end_char, "score": AGENDA_SCORE, "rule": "agenda"}] + [
+                    e for e in ev if e["start"] != sent.start_char][: self.cfg["max_evidence"] - 1]
+            out[label] = ev
         return out
 
     def initialize(self, get_examples: Callable[[], Iterable[Example]], *, nlp=None,
@@ -189,8 +219,11 @@ class A4PClassifier:
         fit(self, train_docs, dev_docs)
 
     def set_lexicon(self, lexicon: dict) -> None:
-        self.lexicon = {label: list(lexicon.get(label, [])) for label in self.labels}
-        self._lex_norm = {label: [normalize(t) for t in terms] for label, terms in self.lexicon.items()}
+        """lexicon: {"keywords": {label: [terms]}, "titles": {label: [area names]}}."""
+        self.lexicon = {part: {label: list(lexicon.get(part, {}).get(label, [])) for label in self.labels}
+                        for part in ("keywords", "titles")}
+        self._lex_norm = {label: [normalize(t) for t in terms] for label, terms in self.lexicon["keywords"].items()}
+        self._titles_norm = {label: [normalize(t) for t in terms] for label, terms in self.lexicon["titles"].items()}
 
     def score(self, examples, **kwargs):
         return self.scorer(examples, labels=list(self.labels), **kwargs)

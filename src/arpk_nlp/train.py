@@ -23,6 +23,8 @@ def train(
     overrides: dict | None = None,
     limit: int = 0,
     log=print,
+    limit_train: int = 0,
+    limit_dev: int = 0,
 ) -> dict:
     """Train the pipeline and install it at `output`.
 
@@ -32,6 +34,8 @@ def train(
     work_dir (Path): Scratch folder for JSONL, DocBins and spaCy's run output.
     overrides (dict): Config overrides, e.g. {"training.max_steps": 50}.
     limit (int): Use only the first N articles per split (smoke runs); 0 = all.
+    limit_train, limit_dev (int): Use only N train / dev articles, evenly spaced over the sorted
+        ids so every writer's batch is represented (learning curves); gold stays whole.
     RETURNS (dict): The meta written with the model.
     """
     import spacy
@@ -48,6 +52,10 @@ def train(
     records = {s: read_jsonl(data / f"{s}.jsonl") for s in counts}
     if limit:
         records = {s: r[:limit] for s, r in records.items()}
+    if limit_train:
+        records["train"] = _spread(records["train"], limit_train)
+    if limit_dev:
+        records["dev"] = _spread(records["dev"], limit_dev)
     log(f"corpus: " + ", ".join(f"{s}={len(r)}" for s, r in records.items()))
 
     cfg = load_config(config)
@@ -76,6 +84,8 @@ def train(
         "corpus_sha256": corpus_hash(corpus_dir),
         "corpus_counts": {s: len(r) for s, r in records.items()},
         "limit": limit,
+        "limit_train": limit_train,
+        "limit_dev": limit_dev,
         "config": Path(config).name,
         "config_sha256": hashlib.sha256(Path(config).read_bytes()).hexdigest(),
         "overrides": {k: v for k, v in (overrides or {}).items()},
@@ -102,3 +112,10 @@ def train(
         shutil.rmtree(old)
     log(json.dumps({s: {k: v for k, v in sc.items() if not isinstance(v, dict)} for s, sc in scores.items()}, indent=1))
     return meta_extra
+
+
+def _spread(records: list, n: int) -> list:
+    """n records evenly spaced over the list (ids are sorted by writer batch)."""
+    if n >= len(records):
+        return records
+    return [records[(i * len(records)) // n] for i in range(n)]
