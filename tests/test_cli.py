@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -74,7 +75,8 @@ def test_annotate_folder_and_html(tmp_path, article):
     res = run("annotate", article.parent, "--format", "html", "-o", out, "-m", MODEL)
     assert res.exit_code == 0, res.output
     html = out.read_text(encoding="utf-8")
-    assert 'dir="rtl"' in html and "غوتيريش" in html
+    assert "direction: rtl" in html and "غوتيريش" in html
+    assert "margin-right: 0.5rem" in html  # TPL_ENT_RTL: labels on the reading side
 
 
 def test_annotate_two_processes(tmp_path):
@@ -153,3 +155,34 @@ def test_corpus_commands():
     res = run("corpus", "stats", "--json")
     st = json.loads(res.stdout)
     assert st["train"]["articles"] >= 60 and st["gold"]["articles"] >= 25
+
+
+def test_actors_lookup_and_stats():
+    res = run("actors", "lookup", "جوتيريش", "وللأمم المتحدة", "مونسكو", "شخص مجهول", "-m", MODEL)
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    assert "person:antonio-guterres" in lines[0]
+    assert "org:un" in lines[1] and "proclitic" in lines[1]
+    assert "mission:monusco" in lines[2]
+    assert "unlinked:" in lines[3]
+    mini = Path(__file__).parent / "data" / "actors_mini.jsonl"
+    res = run("actors", "lookup", "جوتيريش", "--registry", mini)
+    assert "person:antonio-guterres" in res.stdout and "by variant" in res.stdout  # ج/غ rule
+    res = run("actors", "stats", "-m", MODEL)
+    assert res.exit_code == 0 and "| MISSION |" in res.stdout
+
+
+def test_train_cli_bad_corpus_one_line(tmp_path):
+    bad = tmp_path / "corpus" / "src" / "train"
+    bad.mkdir(parents=True)
+    (bad / "x-001.txt").write_text("id: x-001\nsplit: train\na4p: none\n---\nو[لبنان](GPE)\n", encoding="utf-8")
+    res = run("train", "--corpus", tmp_path / "corpus", "-o", tmp_path / "m", "--work-dir", tmp_path / "w")
+    assert res.exit_code == 1
+    assert "corpus is invalid" in res.stderr and "Traceback" not in res.output
+    assert not (tmp_path / "m").exists()
+
+
+def test_corpus_check_runs():
+    res = run("corpus", "check")
+    assert res.exit_code == 0
+    assert "surfaces with more than one label" in res.stdout

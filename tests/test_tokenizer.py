@@ -41,7 +41,7 @@ def test_text_roundtrip_hard_cases(blank, text):
 @given(st.text(alphabet=st.one_of(
     st.characters(min_codepoint=0x0600, max_codepoint=0x06FF),
     st.sampled_from(list(" \n\t\r\u00a0\u200b\u200c\u200d\u200e\u200f\u0640«»()[].,،؛؟!-\"'🇰🇷👍🏽٠١٢٣0123abcXYZ")),
-    st.characters(),
+    st.characters(blacklist_categories=("Cs",)),  # lone surrogates cannot come from decoded UTF-8
 ), max_size=80))
 def test_text_roundtrip_property(blank, text):
     doc = blank(text)

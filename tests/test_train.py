@@ -5,7 +5,7 @@ import pytest
 import spacy
 
 from arpk_nlp.corpus import CorpusError
-from arpk_nlp.train import train
+from arpk_nlp.train import TrainingError, train
 
 from conftest import CORPUS, REPO
 
@@ -39,6 +39,6 @@ def test_failed_retrain_keeps_working_model(tmp_path):
         train(bad, out, CONFIG, tmp_path / "work", log=lambda m: None)
     assert (out / "marker").read_text(encoding="utf-8") == "the working model"
     # A failure inside spaCy's training (bad setting) leaves it as well.
-    with pytest.raises(Exception):
+    with pytest.raises(TrainingError):
         train(CORPUS, out, CONFIG, tmp_path / "work2", overrides={"training.max_steps": "many"}, limit=4, log=lambda m: None)
     assert sorted(p.name for p in out.iterdir()) == ["marker"]

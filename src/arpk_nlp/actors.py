@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import srsly
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -67,6 +68,8 @@ class ActorLinker:
 
     def set_actors(self, actors: Iterable[Actor]) -> None:
         self.index = AliasIndex(actors)
+        self._exact_cache: dict[str, str | None] = {}
+        self._first_words = {k.split(" ")[0] for k in list(self.index.exact) + list(self.index.generated)}
         self._by_type: dict[str, list[str]] = {}
         self._fuzzy_keys: dict[str, list[tuple[str, str]]] = {}
         for k, ids in {**self.index.generated, **self.index.exact}.items():
@@ -192,11 +195,17 @@ class ActorLinker:
         return text, affiliation
 
     def _exact_id(self, text: str) -> str | None:
+        if text in self._exact_cache:
+            return self._exact_cache[text]
+        found = None
         for k, _ in self._readings(text):
             ids = self.index.get(k)
             if ids:
-                return ids[0]
-        return None
+                found = ids[0]
+                break
+        if len(self._exact_cache) < 200_000:
+            self._exact_cache[text] = found
+        return found
 
     def _shrink_ok(self, text: str, actor_id: str) -> bool:
         # Dropping words from an NER span is only safe onto a person's registry spelling
@@ -208,29 +217,54 @@ class ActorLinker:
     def _refine(self, doc: Doc) -> None:
         """Registry-guided edges and labels (see the class docstring)."""
         ents = list(doc.ents)
+        if not ents:
+            return
+        text = doc.text
+        # Per-token facts read in one array call: Token objects are costly in a hot loop.
+        arr = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]).tolist()
+        idx = [a[0] for a in arr]
+        ends = [a[0] + a[1] for a in arr]
+        blocked = [bool(a[2]) for a in arr]  # whitespace tokens (incl. newlines) end a name
+        punct = [bool(a[3]) for a in arr]
+        n = len(doc)
+
+        def span_text(s: int, e: int) -> str:
+            return text[idx[s] : ends[e - 1]]
+
+        first_cache: dict[int, bool] = {}
+
+        def starts_name(i: int) -> bool:
+            # Cheap filter: a registry name must start with this token (proclitics aside).
+            if i not in first_cache:
+                k = key(text[idx[i] : ends[i]])
+                first_cache[i] = any(r in self._first_words for r in strip_proclitics(k.split(" ")[0])) if k else False
+            return first_cache[i]
+
         taken = {t for e in ents for t in range(e.start, e.end)}
         out = []
         for ent in ents:
             start, end, label = ent.start, ent.end, ent.label_
             if self.cfg["refine_spans"]:
-                own = set(range(ent.start, ent.end))
-                whole = self._exact_id(ent.text) is not None
+                whole = self._exact_id(span_text(start, end)) is not None
                 best = None
                 for s in range(max(0, ent.start - 2), min(ent.start + 2, ent.end)):
-                    for e in range(max(s + 1, ent.end - 1), min(len(doc), ent.end + 3) + 1):
+                    for e in range(max(s + 1, ent.end - 1), min(n, ent.end + 3) + 1):
                         if (s, e) == (ent.start, ent.end):
                             continue
                         if whole and not (s <= ent.start and e >= ent.end):
                             continue  # never shrink a span that is already a registry name
-                        rng = set(range(s, e))
-                        if (rng - own) & taken or any(doc[i].is_space or "\n" in doc[i].text for i in rng):
+                        if punct[s] or punct[e - 1]:
                             continue
-                        if doc[s].is_punct or doc[e - 1].is_punct:
+                        outside = [i for i in range(s, e) if i < ent.start or i >= ent.end]
+                        if any(i in taken or blocked[i] for i in outside) or any(blocked[i] for i in range(s, e)):
                             continue
-                        found = self._exact_id(doc[s:e].text)
+                        if not starts_name(s):
+                            continue
+                        cand = span_text(s, e)
+                        found = self._exact_id(cand)
                         if not found:
                             continue
-                        if (s > ent.start or e < ent.end) and not self._shrink_ok(doc[s:e].text, found):
+                        if (s > ent.start or e < ent.end) and not self._shrink_ok(cand, found):
                             continue
                         if best is None or e - s > best[1] - best[0]:
                             best = (s, e)
@@ -240,10 +274,10 @@ class ActorLinker:
             if label == "ORG":
                 # ANNOTATION rule 10: a trailing nationality adjective stays outside an ORG span
                 # (`[وزارة الخارجية] الهندية`); linking still reads it (see __call__).
-                while end - start > 1 and key(doc[end - 1].text) in self.demonyms:
+                while end - start > 1 and key(text[idx[end - 1] : ends[end - 1]]) in self.demonyms:
                     end -= 1
             if self.cfg["relabel"]:
-                aid = self._exact_id(doc[start:end].text)
+                aid = self._exact_id(span_text(start, end))
                 if aid is not None:
                     label = self.actors[aid].type
             out.append(Span(doc, start, end, label=label))

@@ -15,6 +15,15 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Arabic NLP f
 corpus_app = typer.Typer(no_args_is_help=True, help="Validate, build and count the annotated corpus.")
 app.add_typer(corpus_app, name="corpus")
 
+
+def _external_app():
+    from .cli_external import external_app
+
+    return external_app
+
+
+app.add_typer(_external_app(), name="external", help="Public Arabic NER corpora as external assets: convert, check the mapping.")
+
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = REPO / "corpus"
 
@@ -165,9 +174,19 @@ def evaluate_cli(
     model: Path = typer.Option(DEFAULT_MODEL, "--model", "-m", help="Pipeline folder."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     corpus: Path = typer.Option(DEFAULT_CORPUS, "--corpus", help="Corpus folder (for the default gold)."),
+    conll: Optional[Path] = typer.Option(None, "--conll", help="Score on a CoNLL NER file instead (e.g. ANERcorp test)."),
+    coarse: bool = typer.Option(False, "--coarse", help="With --conll: PERS/LOC/ORG only (GPE+LOC→LOC, MISSION→ORG, MISC not scored)."),
 ):
     """Score the pipeline on gold: entity P/R/F per label, A4P P/R/F, linking accuracy."""
     import json
+
+    if conll is not None:
+        if not coarse:
+            fail("--conll needs --coarse (the only CoNLL scoring defined: PERS/LOC/ORG)")
+        from .cli_external import conll_eval_cli
+
+        conll_eval_cli(conll, model, as_json)
+        return
 
     from .corpus import find_sources, load_articles, read_jsonl
 
@@ -212,7 +231,7 @@ def train_cli(
 ):
     """Rerun everything from configs/: corpus → DocBin → train → fit A4P → evaluate → model."""
     from .corpus import CorpusError
-    from .train import train
+    from .train import TrainingError, train
 
     if not config.is_file():
         fail(f"{config}: no such config")
@@ -228,6 +247,8 @@ def train_cli(
         for p in err.problems[:20]:
             typer.echo(str(p), err=True)
         fail(f"corpus is invalid ({len(err.problems)} problems); the model at {output} was left as it was")
+    except TrainingError as err:
+        fail(f"{err}; the model at {output} was left as it was")
     typer.echo(f"model written to {output}")
 
 

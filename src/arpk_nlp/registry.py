@@ -73,6 +73,7 @@ def read_registry(path: str | Path) -> list[Actor]:
     return actors
 
 
+@lru_cache(maxsize=200_000)
 def key(text: str) -> str:
     """The lookup key of a surface: normalized, words joined by one space, edge punctuation off."""
     s = normalize(text)

@@ -13,12 +13,15 @@ from __future__ import annotations
 import json
 import math
 import warnings
+from collections import Counter
+from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterable
 
 import numpy as np
 import srsly
 from murmurhash import hash as mhash
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, NORM, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example
@@ -74,6 +77,7 @@ class A4PClassifier:
         self.intercept: np.ndarray | None = None
         self.thresholds = {label: 0.5 for label in self.labels}
         self.versions: dict[str, str] = {}
+        self._feature_cache: dict[str, tuple[int, ...]] = {}
         self.set_lexicon({})
 
     @property
@@ -81,27 +85,57 @@ class A4PClassifier:
         return 1 << self.cfg["hash_bits"]
 
     # ---------------------------------------------------------------- features
-    def _hashed(self, doc_or_span) -> dict[int, float]:
-        """Term counts of the hashed features of a Doc or Span (uses token NORM)."""
-        lo, hi = self.cfg["char_ngrams"]
+    def _segments(self, doc: Doc) -> list[tuple[int, int, list[int]]]:
+        """Hashed features per sentence: (start_char, end_char, feature ids). One pass over
+        the Doc's arrays (Token objects are slow to create); a Doc without sentence boundaries
+        is one segment. Word bigrams run across sentence ends, so the Doc's features are the same
+        whether or not it was split into sentences (training Docs are not)."""
         mask = self.n_hash - 1
-        counts: dict[int, float] = {}
-        words = [t.norm_ for t in doc_or_span if not (t.is_punct or t.is_space) and t.norm_.strip()]
+        bigrams = self.cfg["word_ngrams"] >= 2
+        strings = doc.vocab.strings
+        segments: list[tuple[int, int, list[int]]] = []
+        feats: list[int] = []
+        start = end = 0
         prev = None
-        for w in words:
-            key = mhash("w" + w) & mask
-            counts[key] = counts.get(key, 0.0) + 1.0
-            if prev is not None and self.cfg["word_ngrams"] >= 2:
-                key = mhash("b" + prev + " " + w) & mask
-                counts[key] = counts.get(key, 0.0) + 1.0
+        for i, (norm, punct, space, sent_start, idx, length) in enumerate(
+                doc.to_array([NORM, IS_PUNCT, IS_SPACE, SENT_START, IDX, LENGTH]).tolist()):
+            if i == 0 or sent_start == 1:
+                if i > 0:
+                    segments.append((start, end, feats))
+                feats = []
+                start = idx
+            end = idx + length
+            if punct or space:
+                continue
+            w = strings[norm]
+            if not w.strip():
+                continue
+            feats.extend(self._word_features(w))
+            if prev is not None and bigrams:
+                feats.append(mhash("b" + prev + " " + w) & mask)
             prev = w
+        if len(doc):
+            segments.append((start, end, feats))
+        return segments
+
+    def _hashed(self, doc: Doc) -> dict[int, int]:
+        """Term counts of the hashed features of a Doc (from token NORM)."""
+        return Counter(chain.from_iterable(f for _, _, f in self._segments(doc)))
+
+    def _word_features(self, w: str) -> tuple[int, ...]:
+        """Hashed unigram and character n-grams of one word, cached: news vocabulary repeats, so
+        most words are hashed once per process."""
+        feats = self._feature_cache.get(w)
+        if feats is None:
+            lo, hi = self.cfg["char_ngrams"]
+            mask = self.n_hash - 1
             padded = "<" + w + ">"
             n = len(padded)
-            for size in range(lo, hi + 1):
-                for i in range(0, n - size + 1):
-                    key = mhash(padded[i : i + size]) & mask
-                    counts[key] = counts.get(key, 0.0) + 1.0
-        return counts
+            feats = (mhash("w" + w) & mask,) + tuple(
+                mhash(padded[i : i + size]) & mask for size in range(lo, hi + 1) for i in range(0, n - size + 1))
+            if len(self._feature_cache) < 500_000:
+                self._feature_cache[w] = feats
+        return feats
 
     def _lexicon_counts(self, text: str) -> np.ndarray:
         norm = normalize(text)
@@ -139,60 +173,59 @@ class A4PClassifier:
     def __call__(self, doc: Doc) -> Doc:
         if self.coef is None:
             raise ValueError(f"'{self.name}' is not initialized: train or load a pipeline first.")
-        idx, val = self._vectorize(self._hashed(doc), self._lexicon_counts(doc.text))
+        segments = self._segments(doc)
+        counts = Counter(chain.from_iterable(f for _, _, f in segments))
+        idx, val = self._vectorize(counts, self._lexicon_counts(doc.text))
         raw = self._raw_scores(idx, val)
         cats = {label: self._calibrate(label, float(p)) for label, p in zip(self.labels, raw)}
-        agenda = self._agenda(doc) if self.cfg["agenda_rule"] else {}
+        agenda = self._agenda(doc, segments) if self.cfg["agenda_rule"] else {}
         for label in agenda:
             cats[label] = max(cats[label], AGENDA_SCORE)
         doc.cats = {label: round(v, 4) for label, v in cats.items()}
-        doc._.a4p_evidence = self._evidence(doc, agenda)
+        doc._.a4p_evidence = self._evidence(doc, segments, agenda)
         return doc
 
-    def _agenda(self, doc: Doc) -> dict[str, object]:
+    def _agenda(self, doc: Doc, segments) -> dict[str, tuple[int, int]]:
         """Labels named by title in an agenda listing: a sentence naming two or more A4P areas by
         their own names (`استدامة السلام؛ الشراكات ...؛ الأداء والمساءلة`). ANNOTATION §3 counts an
         agenda item; one title alone (`حماية المدنيين` in a mandate's description) does not fire.
-        RETURNS (dict): label → the listing sentence."""
-        if not any(self._titles_norm.values()) or not doc.has_annotation("SENT_START"):
-            return {}
+        RETURNS (dict): label → (start, end) of the listing sentence."""
+        if not any(self._titles_norm.values()) or len(segments) < 2:
+            return {}  # no titles, or no sentence boundaries to tell a listing from an article
         found = {}
-        for sent in doc.sents:
-            norm = normalize(sent.text)
+        text = doc.text
+        for start, end, _ in segments:
+            norm = normalize(text[start:end])
             hit = [l for l in self.labels if any(t in norm for t in self._titles_norm[l])]
             if len(hit) >= 2:
                 for l in hit:
-                    found.setdefault(l, sent)
+                    found.setdefault(l, (start, end))
         return found
 
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 128):
-        for doc in docs:
-            yield self(doc)
-
-    def _evidence(self, doc: Doc, agenda: dict | None = None) -> dict[str, list[dict]]:
+    def _evidence(self, doc: Doc, segments, agenda: dict | None = None) -> dict[str, list[dict]]:
         """For each positive label, the sentences whose own score for it is highest (an agenda
         listing that named the label comes first)."""
         positive = [i for i, label in enumerate(self.labels) if doc.cats[label] >= 0.5]
         if not positive:
             return {}
-        sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+        text = doc.text
         scored = []
-        for sent in sents:
-            if not sent.text.strip():
+        for start, end, feats in segments:
+            if not feats:
                 continue
-            idx, val = self._vectorize(self._hashed(sent), self._lexicon_counts(sent.text))
-            scored.append((sent, self._raw_scores(idx, val)))
+            idx, val = self._vectorize(Counter(feats), self._lexicon_counts(text[start:end]))
+            scored.append(((start, end), self._raw_scores(idx, val)))
         out = {}
         agenda = agenda or {}
         for i in positive:
             label = self.labels[i]
             best = sorted(scored, key=lambda x: -x[1][i])[: self.cfg["max_evidence"]]
-            ev = [{"start": s.start_char, "end": s.end_char, "score": round(self._calibrate(label, float(p[i])), 3)}
-                  for s, p in best]
+            ev = [{"start": se[0], "end": se[1], "score": round(self._calibrate(label, float(p[i])), 3)}
+                  for se, p in best]
             if label in agenda:
-                sent = agenda[label]
-                ev = [{"start": sent.start_char, "end": sent.end_char, "score": AGENDA_SCORE, "rule": "agenda"}] + [
-                    e for e in ev if e["start"] != sent.start_char][: self.cfg["max_evidence"] - 1]
+                start, end = agenda[label]
+                ev = [{"start": start, "end": end, "score": AGENDA_SCORE, "rule": "agenda"}] + [
+                    e for e in ev if e["start"] != start][: self.cfg["max_evidence"] - 1]
             out[label] = ev
         return out
 
@@ -250,6 +283,7 @@ class A4PClassifier:
         if cfg.get("format") != FORMAT_VERSION:
             raise ValueError(f"{path}: A4P model format {cfg.get('format')} is not {FORMAT_VERSION}; retrain.")
         self.cfg.update(cfg["cfg"])
+        self._feature_cache = {}
         self.thresholds = cfg["thresholds"]
         self.versions = cfg.get("versions", {})
         _warn_versions(self.versions, path)

@@ -75,7 +75,10 @@ def train(
     run_dir = work_dir / "run"
     if run_dir.exists():
         shutil.rmtree(run_dir)
-    spacy_train(config, output_path=run_dir, overrides=paths)
+    try:
+        spacy_train(config, output_path=run_dir, overrides=paths)
+    except SystemExit as err:  # spaCy reports config errors by printing and exiting
+        raise TrainingError(f"spaCy training stopped (exit {err.code}); see its messages above") from None
     best = run_dir / "model-best"
 
     nlp = spacy.load(best)
@@ -112,6 +115,10 @@ def train(
         shutil.rmtree(old)
     log(json.dumps({s: {k: v for k, v in sc.items() if not isinstance(v, dict)} for s, sc in scores.items()}, indent=1))
     return meta_extra
+
+
+class TrainingError(Exception):
+    """Training failed; the model at the output path was left as it was."""
 
 
 def _spread(records: list, n: int) -> list:
