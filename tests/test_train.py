@@ -42,3 +42,10 @@ def test_failed_retrain_keeps_working_model(tmp_path):
     with pytest.raises(TrainingError):
         train(CORPUS, out, CONFIG, tmp_path / "work2", overrides={"training.max_steps": "many"}, limit=4, log=lambda m: None)
     assert sorted(p.name for p in out.iterdir()) == ["marker"]
+
+
+def test_same_data_and_seed_give_same_scores(tmp_path):
+    kw = dict(overrides={"training.max_steps": 10, "training.eval_frequency": 5}, limit=6, log=lambda m: None)
+    a = train(CORPUS, tmp_path / "a", CONFIG, tmp_path / "wa", **kw)
+    b = train(CORPUS, tmp_path / "b", CONFIG, tmp_path / "wb", **kw)
+    assert a["scores"] == b["scores"]

@@ -228,6 +228,7 @@ def train_cli(
     seed: Optional[int] = typer.Option(None, "--seed", help="Override system.seed."),
     limit_train: int = typer.Option(0, "--limit-train", help="Only N train articles, evenly spaced over the writers (learning curves)."),
     limit_dev: int = typer.Option(0, "--limit-dev", help="Only N dev articles, evenly spaced."),
+    settings: Optional[List[str]] = typer.Option(None, "--set", help="Config override KEY=VALUE, e.g. nlp.tokenizer.prefix_len=3 (repeatable)."),
 ):
     """Rerun everything from configs/: corpus → DocBin → train → fit A4P → evaluate → model."""
     from .corpus import CorpusError
@@ -240,6 +241,16 @@ def train_cli(
         overrides["training.max_steps"] = max_steps
     if seed is not None:
         overrides["system.seed"] = seed
+    import json as _json
+
+    for kv in settings or []:
+        k, eq, v = kv.partition("=")
+        if not eq:
+            fail(f"--set takes KEY=VALUE, not {kv!r}")
+        try:
+            overrides[k] = _json.loads(v)
+        except ValueError:
+            overrides[k] = v
     try:
         train(corpus, output, config, work_dir, overrides=overrides, limit=limit, log=lambda m: typer.echo(m, err=True),
               limit_train=limit_train, limit_dev=limit_dev)
