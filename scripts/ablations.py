@@ -19,14 +19,13 @@ sys.path.insert(0, str(REPO / "src"))
 def main():
     import spacy
 
-    from arpk_nlp.corpus import find_sources, load_articles
+    from arpk_nlp.corpus import split_records
     from arpk_nlp.evaluate import evaluate_records
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=str(REPO / "models" / "arpk-ar"))
     args = ap.parse_args()
-    corpus = REPO / "corpus"
-    recs = {s: [a.record for a in load_articles(find_sources([corpus / "src" / s], corpus))[0]] for s in ("dev", "gold")}
+    recs = {s: split_records(REPO / "corpus", s) for s in ("dev", "gold")}
     print("| pipeline | dev ents F | gold ents F | gold P | gold R | gold link acc | gold actor recall |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     from arpk_nlp.registry import read_registry

@@ -134,7 +134,7 @@ def test_no_camel_data_import_on_default_path():
 TINY_DB = Path(__file__).parent / "data" / "tiny_morphology.db"
 
 
-def test_morphological_mode_segments_clitics():
+def test_morphological_mode_segments_clitics(tmp_path):
     # Fresh process: the mode sets CAMELTOOLS_DATA when no CAMeL data is installed.
     code = (
         "import spacy, sys, json; "
@@ -145,7 +145,7 @@ def test_morphological_mode_segments_clitics():
         "assert doc.text == 'وصل السلام ولبنان، بلبنان ولسلام كلمة'"
     )
     env = {k: v for k, v in os.environ.items() if k != "CAMELTOOLS_DATA"}
-    env["HOME"] = str(Path(__file__).parent)  # no ~/.camel_tools here: no data installed
+    env["HOME"] = str(tmp_path)  # no CAMeL data installed; camel_tools.data makes ~/.camel_tools here
     out = subprocess.run([sys.executable, "-c", code, str(TINY_DB)], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
     got = dict((w, seg) for w, seg in json.loads(out.stdout))

@@ -197,6 +197,12 @@ def load_articles(files: list[Path]) -> tuple[list[Article], list[Problem]]:
     return articles, problems
 
 
+def split_records(root: Path, split: str) -> list[dict]:
+    """The records of one split, straight from the authoring files (invalid files are skipped;
+    run `corpus validate` to see why)."""
+    return [a.record for a in load_articles(find_sources([root / "src" / split], root))[0]]
+
+
 def validate(files: list[Path], *, whole_corpus: bool) -> list[Problem]:
     """All problems in the given authoring files; with `whole_corpus`, also corpus-level checks
     (unique ids, all 8 labels present per split, no gold text in train/dev)."""
