@@ -153,3 +153,13 @@ def test_trailing_nationality_adjective_outside_org_but_read_for_linking(nlp, ne
     doc.ents = [doc.char_span(i, i + len(ner_span), label="ORG")]
     doc = nlp.get_pipe("arpk_actors")(doc)
     assert [(e.text, e.kb_id_) for e in doc.ents] == [("وزارة الخارجية", "org:kor-mfa")]
+
+
+def test_name_split_into_two_entities_is_merged(nlp):
+    text = "وقال وزير الخارجية جونغ وي-يونغ إن الوفد وصل."
+    doc = nlp.make_doc(text)
+    i = text.index("جونغ")
+    j = text.index("يونغ", i + 5)
+    doc.ents = [doc.char_span(i, i + len("جونغ وي"), label="PERSON"), doc.char_span(j, j + 4, label="ORG")]
+    doc = nlp.get_pipe("arpk_actors")(doc)
+    assert [(e.text, e.label_, e.kb_id_) for e in doc.ents] == [("جونغ وي-يونغ", "PERSON", "person:chung-eui-yong")]

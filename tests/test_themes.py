@@ -113,3 +113,15 @@ def test_agenda_listing_marks_each_named_area(tmp_path):
     assert one.cats["PROTECTION"] < 0.5
     nlp.to_disk(tmp_path / "m")
     assert spacy.load(tmp_path / "m")(text).cats == doc.cats
+
+
+def test_docs_without_theme_labels_are_not_negatives():
+    # External NER corpora have no cats: they must not count as "no area" examples.
+    nlp = make_nlp()
+    egs = examples(nlp)
+    extra = []
+    for _ in range(20):
+        d = nlp.make_doc("قتل جنديان من حفظة السلام في هجوم بعبوة ناسفة استهدف دوريتهم.")
+        extra.append(Example(nlp.make_doc(d.text), d))  # reference.cats == {}
+    nlp.initialize(lambda: egs + extra)
+    assert nlp(TRAIN[0][0]).cats["SAFETY_SECURITY"] >= 0.5

@@ -49,3 +49,25 @@ def test_same_data_and_seed_give_same_scores(tmp_path):
     a = train(CORPUS, tmp_path / "a", CONFIG, tmp_path / "wa", **kw)
     b = train(CORPUS, tmp_path / "b", CONFIG, tmp_path / "wb", **kw)
     assert a["scores"] == b["scores"]
+
+
+EXTERNAL = REPO.parent / "shared" / "data" / "ner"
+
+
+@pytest.mark.skipif(not EXTERNAL.is_dir(), reason="public NER corpora (../shared/data/ner) not present")
+def test_training_with_external_corpora_smoke(tmp_path):
+    meta = train(CORPUS, tmp_path / "m", CONFIG, tmp_path / "w", limit=4, upsample=2, external=EXTERNAL,
+                 overrides={"training.max_steps": 6, "training.eval_frequency": 3}, log=lambda m: None)
+    files = meta["external"]["files"]
+    assert {"anercorp-train", "aqmar-train", "wojood-train"} <= set(files)
+    assert not any(name.endswith("-test") for name in files)  # test splits are never trained on
+    assert meta["external"]["upsample"] == 2
+    mix = tmp_path / "w" / "train-mix"
+    assert len(list(mix.glob("in-domain-*.spacy"))) == 2
+
+
+def test_external_path_missing_fails_before_training(tmp_path):
+    out = tmp_path / "m"
+    with pytest.raises(FileNotFoundError):
+        train(CORPUS, out, CONFIG, tmp_path / "w", limit=4, external=tmp_path / "nope", log=lambda m: None)
+    assert not out.exists()

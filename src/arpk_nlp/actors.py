@@ -240,10 +240,15 @@ class ActorLinker:
                 first_cache[i] = any(r in self._first_words for r in strip_proclitics(k.split(" ")[0])) if k else False
             return first_cache[i]
 
-        taken = {t for e in ents for t in range(e.start, e.end)}
-        out = []
-        for ent in ents:
+        owner = {t: k for k, e in enumerate(ents) for t in range(e.start, e.end)}
+        claimed: set[int] = set()  # tokens of spans already moved
+        absorbed: set[int] = set()  # entities swallowed by a neighbour's registry name
+        decided = []
+        for k, ent in enumerate(ents):
             start, end, label = ent.start, ent.end, ent.label_
+            if k in absorbed:
+                decided.append(None)
+                continue
             if self.cfg["refine_spans"]:
                 whole = self._exact_id(span_text(start, end)) is not None
                 best = None
@@ -253,10 +258,14 @@ class ActorLinker:
                             continue
                         if whole and not (s <= ent.start and e >= ent.end):
                             continue  # never shrink a span that is already a registry name
-                        if punct[s] or punct[e - 1]:
+                        if punct[s] or punct[e - 1] or any(blocked[i] for i in range(s, e)):
                             continue
-                        outside = [i for i in range(s, e) if i < ent.start or i >= ent.end]
-                        if any(i in taken or blocked[i] for i in outside) or any(blocked[i] for i in range(s, e)):
+                        # A neighbouring entity may be swallowed only whole (`جونغ وي` + `يونغ`
+                        # tagged apart → the registry's `جونغ وي-يونغ`), never cut.
+                        others = {owner[i] for i in range(s, e) if i in owner and owner[i] != k}
+                        if any(i in claimed for i in range(s, e) if i < ent.start or i >= ent.end):
+                            continue
+                        if any(ents[o].start < s or ents[o].end > e or o in absorbed for o in others):
                             continue
                         if not starts_name(s):
                             continue
@@ -267,10 +276,11 @@ class ActorLinker:
                         if (s > ent.start or e < ent.end) and not self._shrink_ok(cand, found):
                             continue
                         if best is None or e - s > best[1] - best[0]:
-                            best = (s, e)
+                            best = (s, e, others)
                 if best is not None and (not whole or best[1] - best[0] > ent.end - ent.start):
-                    start, end = best
-                    taken |= set(range(start, end))
+                    start, end, others = best
+                    absorbed |= others
+                    claimed |= set(range(start, end))
             if label == "ORG":
                 # ANNOTATION rule 10: a trailing nationality adjective stays outside an ORG span
                 # (`[وزارة الخارجية] الهندية`); linking still reads it (see __call__).
@@ -280,8 +290,8 @@ class ActorLinker:
                 aid = self._exact_id(span_text(start, end))
                 if aid is not None:
                     label = self.actors[aid].type
-            out.append(Span(doc, start, end, label=label))
-        doc.ents = out
+            decided.append((start, end, label))
+        doc.ents = [Span(doc, d[0], d[1], label=d[2]) for k, d in enumerate(decided) if d is not None and k not in absorbed]
 
     def __call__(self, doc: Doc) -> Doc:
         if self.cfg["refine_spans"] or self.cfg["relabel"]:

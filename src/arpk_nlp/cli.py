@@ -229,6 +229,8 @@ def train_cli(
     limit_train: int = typer.Option(0, "--limit-train", help="Only N train articles, evenly spaced over the writers (learning curves)."),
     limit_dev: int = typer.Option(0, "--limit-dev", help="Only N dev articles, evenly spaced."),
     settings: Optional[List[str]] = typer.Option(None, "--set", help="Config override KEY=VALUE, e.g. nlp.tokenizer.prefix_len=3 (repeatable)."),
+    external: Optional[Path] = typer.Option(None, "--external", help="Folder of the public NER corpora (configs/external_corpora.json) to add to the NER's training data."),
+    upsample: int = typer.Option(3, "--upsample", help="With --external: copies of the in-domain train set in the mix."),
 ):
     """Rerun everything from configs/: corpus → DocBin → train → fit A4P → evaluate → model."""
     from .corpus import CorpusError
@@ -253,13 +255,15 @@ def train_cli(
             overrides[k] = v
     try:
         train(corpus, output, config, work_dir, overrides=overrides, limit=limit, log=lambda m: typer.echo(m, err=True),
-              limit_train=limit_train, limit_dev=limit_dev)
+              limit_train=limit_train, limit_dev=limit_dev, external=external, upsample=upsample)
     except CorpusError as err:
         for p in err.problems[:20]:
             typer.echo(str(p), err=True)
         fail(f"corpus is invalid ({len(err.problems)} problems); the model at {output} was left as it was")
     except TrainingError as err:
         fail(f"{err}; the model at {output} was left as it was")
+    except (FileNotFoundError, ValueError) as err:  # external data missing or not matching its sha256
+        fail(f"{str(err).splitlines()[0]}; the model at {output} was left as it was")
     typer.echo(f"model written to {output}")
 
 

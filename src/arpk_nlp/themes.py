@@ -243,7 +243,13 @@ class A4PClassifier:
             self.set_lexicon(srsly.read_json(lexicon_path))
         else:
             self.set_lexicon({})
-        train_docs = [eg.reference for eg in get_examples()]
+        # Docs without theme labels (external NER corpora) carry no evidence about A4P areas, and
+        # copies (in-domain data upsampled for the NER) must not weigh twice.
+        train_docs, seen = [], set()
+        for eg in get_examples():
+            if eg.reference.cats and eg.reference.text not in seen:
+                seen.add(eg.reference.text)
+                train_docs.append(eg.reference)
         dev_docs = None
         if dev_path:
             from spacy.tokens import DocBin

@@ -25,6 +25,8 @@ def train(
     log=print,
     limit_train: int = 0,
     limit_dev: int = 0,
+    external: Path | None = None,
+    upsample: int = 1,
 ) -> dict:
     """Train the pipeline and install it at `output`.
 
@@ -36,6 +38,9 @@ def train(
     limit (int): Use only the first N articles per split (smoke runs); 0 = all.
     limit_train, limit_dev (int): Use only N train / dev articles, evenly spaced over the sorted
         ids so every writer's batch is represented (learning curves); gold stays whole.
+    external (Path): Folder of the public NER corpora (configs/external_corpora.json); their
+        training splits are added to the NER's training data (never their test splits).
+    upsample (int): With external data, how many copies of the in-domain train set to mix in.
     RETURNS (dict): The meta written with the model.
     """
     import spacy
@@ -64,8 +69,12 @@ def train(
         write_docbin(nlp, recs, work_dir / f"{split}.spacy")
 
     repo = Path(config).resolve().parent.parent
+    train_path = work_dir / "train.spacy"
+    assets = None
+    if external is not None:
+        train_path, assets = _mix(nlp, work_dir, external, upsample, log)
     paths = {
-        "paths.train": str(work_dir / "train.spacy"),
+        "paths.train": str(train_path),
         "paths.dev": str(work_dir / "dev.spacy"),
         "paths.lexicon": str(repo / "configs" / "a4p_lexicon.json"),
         "paths.registry": str(repo / "configs" / "actors"),
@@ -92,6 +101,7 @@ def train(
         "config": Path(config).name,
         "config_sha256": hashlib.sha256(Path(config).read_bytes()).hexdigest(),
         "overrides": {k: v for k, v in (overrides or {}).items()},
+        "external": assets,
         "scores": scores,
         "train_seconds": round(time.time() - t0, 1),
     }
@@ -115,6 +125,28 @@ def train(
         shutil.rmtree(old)
     log(json.dumps({s: {k: v for k, v in sc.items() if not isinstance(v, dict)} for s, sc in scores.items()}, indent=1))
     return meta_extra
+
+
+def _mix(nlp, work_dir: Path, external: Path, upsample: int, log) -> tuple[Path, dict]:
+    """A training folder with `upsample` copies of the in-domain train DocBin and the external
+    corpora's training splits (spaCy's corpus reader reads every .spacy file in a folder)."""
+    from .external import convert, load_declarations
+
+    mix = work_dir / "train-mix"
+    if mix.exists():
+        shutil.rmtree(mix)
+    mix.mkdir(parents=True)
+    res = convert(external, mix, nlp, splits=("train", "dev"))
+    for i in range(max(1, upsample)):
+        shutil.copy(work_dir / "train.spacy", mix / f"in-domain-{i}.spacy")
+    decl = load_declarations()
+    files = {}
+    for name in res["files"]:
+        corpus, _, split = name.partition("-")
+        files[name] = decl[corpus]["splits"][split]["sha256"]
+    parts = ", ".join(f"{k} ({v['docs']} docs)" for k, v in res["files"].items())
+    log(f"external: {parts}; in-domain x{upsample}")
+    return mix, {"files": files, "upsample": upsample}
 
 
 class TrainingError(Exception):
