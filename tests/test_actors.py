@@ -163,3 +163,12 @@ def test_name_split_into_two_entities_is_merged(nlp):
     doc.ents = [doc.char_span(i, i + len("جونغ وي"), label="PERSON"), doc.char_span(j, j + 4, label="ORG")]
     doc = nlp.get_pipe("arpk_actors")(doc)
     assert [(e.text, e.label_, e.kb_id_) for e in doc.ents] == [("جونغ وي-يونغ", "PERSON", "person:chung-eui-yong")]
+
+
+def test_surname_part_extended_over_hyphen_to_registry_name(nlp):
+    text = "وقال وزير الخارجية جونغ وي-يونغ إن الوفد وصل."
+    doc = nlp.make_doc(text)
+    j = text.index("يونغ", text.index("جونغ") + 5)
+    doc.ents = [doc.char_span(j, j + 4, label="PERSON")]  # the NER found only `يونغ`
+    doc = nlp.get_pipe("arpk_actors")(doc)
+    assert [(e.text, e.kb_id_) for e in doc.ents] == [("جونغ وي-يونغ", "person:chung-eui-yong")]

@@ -252,7 +252,7 @@ class ActorLinker:
             if self.cfg["refine_spans"]:
                 whole = self._exact_id(span_text(start, end)) is not None
                 best = None
-                for s in range(max(0, ent.start - 2), min(ent.start + 2, ent.end)):
+                for s in range(max(0, ent.start - 3), min(ent.start + 2, ent.end)):
                     for e in range(max(s + 1, ent.end - 1), min(n, ent.end + 3) + 1):
                         if (s, e) == (ent.start, ent.end):
                             continue
