@@ -9,23 +9,18 @@ Scorer; linking as in `evaluate`.
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
-
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "src"))
 
 
 def main():
     import spacy
 
-    from arpk_nlp.corpus import split_records
     from arpk_nlp.evaluate import evaluate_records
+    from arpk_nlp.paths import MODEL, REGISTRY, dev_and_gold
 
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default=str(REPO / "models" / "arpk-ar"))
+    ap.add_argument("--model", default=str(MODEL))
     args = ap.parse_args()
-    recs = {s: split_records(REPO / "corpus", s) for s in ("dev", "gold")}
+    recs = dev_and_gold()
     print("| pipeline | dev ents F | gold ents F | gold P | gold R | gold link acc | gold actor recall |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     from arpk_nlp.registry import read_registry
@@ -38,7 +33,7 @@ def main():
         if gaz == "ORG":
             g = nlp.get_pipe("arpk_gazetteer")
             g.cfg["types"] = g.cfg["types"] + ["ORG"]
-            g.set_actors(read_registry(REPO / "configs" / "actors"))
+            g.set_actors(read_registry(REGISTRY))
         disable = [] if gaz else ["arpk_gazetteer"]
         with nlp.select_pipes(disable=disable):
             dev = evaluate_records(nlp, recs["dev"])

@@ -6,34 +6,29 @@ interfere), and report the chosen value's accuracy on gold.
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
-
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "src"))
 
 
 def main():
     import spacy
 
-    from arpk_nlp.corpus import split_records
     from arpk_nlp.evaluate import linker_accuracy
+    from arpk_nlp.paths import CONFIGS, REGISTRY, dev_and_gold
 
     ap = argparse.ArgumentParser()
-    ap.add_argument("--registry", default=str(REPO / "configs" / "actors"))
+    ap.add_argument("--registry", default=str(REGISTRY))
     args = ap.parse_args()
-    recs = {s: split_records(REPO / "corpus", s) for s in ("dev", "gold")}
+    recs = dev_and_gold()
     nlp = spacy.blank("ar", config={"nlp": {"tokenizer": {"@tokenizers": "arpk_nlp.CamelTokenizer.v1"}}})
     rows = []
     for t in (75, 80, 84, 86, 88, 90, 92, 95, 98, 100):
         linker = nlp.add_pipe("arpk_actors", name=f"l{t}", config={"fuzzy_threshold": float(t), "refine_spans": False, "relabel": False})
-        linker.initialize(registry_path=args.registry, demonyms_path=str(REPO / "configs" / "demonyms.json"))
+        linker.initialize(registry_path=args.registry, demonyms_path=str(CONFIGS / "demonyms.json"))
         dev, n_dev = linker_accuracy(linker, nlp.make_doc, recs["dev"])
         rows.append((t, dev))
         print(f"threshold {t:>3}{' (exact only)' if t == 100 else ''}: dev accuracy {dev:.4f} ({n_dev} mentions)")
     best = max(rows, key=lambda r: (r[1], -abs(r[0] - 88)))[0]
     linker = nlp.add_pipe("arpk_actors", name="best", config={"fuzzy_threshold": float(best), "refine_spans": False, "relabel": False})
-    linker.initialize(registry_path=args.registry, demonyms_path=str(REPO / "configs" / "demonyms.json"))
+    linker.initialize(registry_path=args.registry, demonyms_path=str(CONFIGS / "demonyms.json"))
     gold, n_gold = linker_accuracy(linker, nlp.make_doc, recs["gold"])
     print(f"chosen on dev: {best}; gold accuracy at {best}: {gold:.4f} ({n_gold} mentions)")
 

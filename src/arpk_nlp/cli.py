@@ -24,8 +24,7 @@ def _external_app():
 
 app.add_typer(_external_app(), name="external", help="Public Arabic NER corpora as external assets: convert, check the mapping.")
 
-REPO = Path(__file__).resolve().parents[2]
-DEFAULT_CORPUS = REPO / "corpus"
+from .paths import CORPUS as DEFAULT_CORPUS, MODEL as DEFAULT_MODEL, REPO
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -98,7 +97,6 @@ def main() -> None:
     app()
 
 
-DEFAULT_MODEL = REPO / "models" / "arpk-ar"
 FORMATS = ("text", "json", "jsonl", "html")
 
 

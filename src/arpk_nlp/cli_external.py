@@ -9,7 +9,8 @@ from typing import List, Optional
 
 import typer
 
-REPO = Path(__file__).resolve().parents[2]
+from .paths import REPO
+
 DEFAULT_OUT = REPO / "training" / "external"
 DEFAULT_CONFIG = REPO / "configs" / "arpk.cfg"
 

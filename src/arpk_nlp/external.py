@@ -30,9 +30,9 @@ from typing import Iterable, Sequence
 from .normalize import strip_proclitics
 from .registry import key, read_registry, variants
 
-REPO = Path(__file__).resolve().parents[2]
-DEFAULT_DECLARATIONS = REPO / "configs" / "external_corpora.json"
-DEFAULT_REGISTRY = REPO / "configs" / "actors"
+from .paths import CONFIGS, REGISTRY as DEFAULT_REGISTRY
+
+DEFAULT_DECLARATIONS = CONFIGS / "external_corpora.json"
 DATA_HINT = ("pass the folder that holds the corpora's folders (anercorp-camellab/, aqmar/, wojood-sample/), "
              "e.g. --data ../shared/data/ner; see configs/external_corpora.json for where to get them")
 
