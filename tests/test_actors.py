@@ -172,3 +172,23 @@ def test_surname_part_extended_over_hyphen_to_registry_name(nlp):
     doc.ents = [doc.char_span(j, j + 4, label="PERSON")]  # the NER found only `يونغ`
     doc = nlp.get_pipe("arpk_actors")(doc)
     assert [(e.text, e.kb_id_) for e in doc.ents] == [("جونغ وي-يونغ", "person:chung-eui-yong")]
+
+
+def test_fuzzy_length_window_finds_what_a_full_scan_finds(nlp):
+    """Only keys of near length are scanned; the winner must be the full scan's."""
+    from rapidfuzz import fuzz, process
+
+    linker = nlp.get_pipe("arpk_actors")
+    found = 0
+    for surface, label in [("جان بيار لاكروا", "PERSON"), ("غوتيرس", "PERSON"), ("بعثه الامم المتحده في مالى", "MISSION"),
+                           ("مجلس الامن الدولى", "ORG"), ("لاكروكس", "PERSON")]:
+        choices = linker._fuzzy_keys.get(label, [])
+        full = None
+        for reading, _ in linker._readings(surface):
+            res = process.extractOne(reading, [c[0] for c in choices], scorer=fuzz.ratio,
+                                     score_cutoff=linker.cfg["fuzzy_threshold"])
+            if res and (full is None or res[1] > full[1]):
+                full = (choices[res[2]][1], res[1])
+        assert linker._fuzzy(surface, label) == full, surface
+        found += full is not None
+    assert found >= 2

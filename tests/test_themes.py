@@ -125,3 +125,30 @@ def test_docs_without_theme_labels_are_not_negatives():
         extra.append(Example(nlp.make_doc(d.text), d))  # reference.cats == {}
     nlp.initialize(lambda: egs + extra)
     assert nlp(TRAIN[0][0]).cats["SAFETY_SECURITY"] >= 0.5
+
+
+def test_batched_sentence_scores_match_one_by_one(trained):
+    """The evidence path scores all sentences in one numpy pass and counts only the keywords
+    present in the article; both must equal scoring each sentence alone."""
+    import numpy as np
+    from collections import Counter
+
+    from arpk_nlp.themes import _normalize_long
+
+    clf = trained.get_pipe("arpk_a4p")
+    clf.set_lexicon({"keywords": {"SAFETY_SECURITY": ["هجوم", "حفظة السلام"], "CONDUCT": ["سوء السلوك"]}})
+    text = ("قتل جندي من حفظة السلام في هجوم. ارتفعت الأسعار!\n\nأعيد جنود بعد سوء السلوك وهجوم آخر على حفظة السلام. "
+            "، . ")
+    doc = trained.make_doc(text)
+    doc = trained.get_pipe("sentencizer")(doc)
+    segments = clf._segments(doc)
+    assert len(segments) >= 3
+    norms = [clf._lexicon_counts(text[s:e]) for s, e, _ in segments]
+    fast = clf._lexicon_counts_segments([_normalize_long(text[s:e]) for s, e, _ in segments])
+    assert [list(a) for a in fast] == [list(b) for b in norms]
+    assert sum(a.sum() for a in fast) >= 4  # the keywords were really counted
+    spans, scores = clf._sentence_scores(segments, fast)
+    one_by_one = [clf._raw_scores(*clf._vectorize(Counter(f), lex)) for (_, _, f), lex in zip(segments, fast) if f]
+    assert spans == [(s, e) for s, e, f in segments if f]
+    np.testing.assert_allclose(scores.T, np.array(one_by_one), rtol=1e-5, atol=1e-6)
+    clf.set_lexicon({})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Iterable
 
+import numpy as np
 import srsly
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
 from spacy.language import Language
@@ -68,13 +69,21 @@ class ActorLinker:
 
     def set_actors(self, actors: Iterable[Actor]) -> None:
         self.index = AliasIndex(actors)
-        self._exact_cache: dict[str, str | None] = {}
-        self._first_words = {k.split(" ")[0] for k in list(self.index.exact) + list(self.index.generated)}
+        self._exact_cache: dict[str, tuple[str | None, bool]] = {}
+        keys = list(self.index.exact) + list(self.index.generated)
+        self._first_words = {k.split(" ")[0] for k in keys}
+        self._first_cache: dict[str, bool] = {}
+        # Word prefixes of every key: a candidate span that is not one cannot grow into a name.
+        self._prefixes = {" ".join(w[:i]) for w in (k.split(" ") for k in keys) for i in range(1, len(w) + 1)}
         self._by_type: dict[str, list[str]] = {}
         self._fuzzy_keys: dict[str, list[tuple[str, str]]] = {}
         for k, ids in {**self.index.generated, **self.index.exact}.items():
             for i in ids:
                 self._fuzzy_keys.setdefault(self.index.actors[i].type, []).append((k, i))
+        # The strings alone, built once: rapidfuzz scans a list, and rebuilding it per mention
+        # cost more than the matching.
+        self._fuzzy_strings = {t: [c[0] for c in cs] for t, cs in self._fuzzy_keys.items()}
+        self._fuzzy_lengths = {t: np.array([len(c[0]) for c in cs]) for t, cs in self._fuzzy_keys.items()}
 
     @property
     def actors(self) -> dict[str, Actor]:
@@ -147,15 +156,24 @@ class ActorLinker:
         if not choices:
             return None
         best = None
+        cutoff = self.cfg["fuzzy_threshold"]
+        lengths = self._fuzzy_lengths[label]
         for reading, _ in self._readings(surface):
-            res = process.extractOne(reading, [c[0] for c in choices], scorer=fuzz.ratio,
-                                     score_cutoff=self.cfg["fuzzy_threshold"])
+            # fuzz.ratio is 100·(1 − indel/(len1+len2)) and indel ≥ |len1 − len2|: only keys of
+            # near length can reach the cutoff, so only those are scanned (same winner, list order kept).
+            n = len(reading)
+            c = cutoff / 100.0
+            near = np.flatnonzero((lengths >= n * c / (2 - c) - 1e-9) & (lengths <= n * (2 - c) / c + 1e-9))
+            if not len(near):
+                continue
+            res = process.extractOne(reading, [self._fuzzy_strings[label][i] for i in near], scorer=fuzz.ratio,
+                                     score_cutoff=cutoff)
             if res and (best is None or res[1] > best[1]):
-                best = (choices[res[2]][1], res[1])
+                best = (choices[near[res[2]]][1], res[1])
         return best
 
     # ------------------------------------------------------------------ roles
-    def _role(self, doc: Doc, ent: Span, ent_ids: dict[int, str | None]) -> tuple[str | None, str | None]:
+    def _role(self, doc: Doc, ent: Span, ent_ids: dict[int, str | None], text: str) -> tuple[str | None, str | None]:
         """The title right before a person (`وزير الخارجية الكوري` → role, affiliation)."""
         i = ent.start - 1
         start = None
@@ -189,23 +207,29 @@ class ActorLinker:
                 affiliation = ent_ids[t.i]
         if not words:
             return None, affiliation
-        text = doc.text[words[0].idx : words[-1].idx + len(words[-1].text)]
+        text = text[words[0].idx : words[-1].idx + len(words[-1].text)]
         if text[:1] in "وف" and key(text[1:].split(" ")[0]) in TITLE_HEADS:
             text = text[1:]
         return text, affiliation
 
     def _exact_id(self, text: str) -> str | None:
-        if text in self._exact_cache:
-            return self._exact_cache[text]
-        found = None
-        for k, _ in self._readings(text):
-            ids = self.index.get(k)
-            if ids:
-                found = ids[0]
-                break
-        if len(self._exact_cache) < 200_000:
-            self._exact_cache[text] = found
-        return found
+        return self._lookup(text)[0]
+
+    def _lookup(self, text: str) -> tuple[str | None, bool]:
+        """(id of the first reading that is a registry key, whether any reading begins one)."""
+        hit = self._exact_cache.get(text)
+        if hit is None:
+            found, begins = None, False
+            for k, _ in self._readings(text):
+                if found is None:
+                    ids = self.index.get(k)
+                    if ids:
+                        found = ids[0]
+                begins = begins or k in self._prefixes
+            hit = (found, begins)
+            if len(self._exact_cache) < 200_000:
+                self._exact_cache[text] = hit
+        return hit
 
     def _shrink_ok(self, text: str, actor_id: str) -> bool:
         # Dropping words from an NER span is only safe onto a person's registry spelling
@@ -231,14 +255,19 @@ class ActorLinker:
         def span_text(s: int, e: int) -> str:
             return text[idx[s] : ends[e - 1]]
 
-        first_cache: dict[int, bool] = {}
+        first_cache = self._first_cache
 
         def starts_name(i: int) -> bool:
             # Cheap filter: a registry name must start with this token (proclitics aside).
-            if i not in first_cache:
-                k = key(text[idx[i] : ends[i]])
-                first_cache[i] = any(r in self._first_words for r in strip_proclitics(k.split(" ")[0])) if k else False
-            return first_cache[i]
+            # Cached by the word's text across documents: news vocabulary repeats.
+            word = text[idx[i] : ends[i]]
+            hit = first_cache.get(word)
+            if hit is None:
+                k = key(word)
+                hit = any(r in self._first_words for r in strip_proclitics(k.split(" ")[0])) if k else False
+                if len(first_cache) < 200_000:
+                    first_cache[word] = hit
+            return hit
 
         owner = {t: k for k, e in enumerate(ents) for t in range(e.start, e.end)}
         claimed: set[int] = set()  # tokens of spans already moved
@@ -253,12 +282,19 @@ class ActorLinker:
                 whole = self._exact_id(span_text(start, end)) is not None
                 best = None
                 for s in range(max(0, ent.start - 3), min(ent.start + 2, ent.end)):
+                    # Checks that depend on the start alone come first: most starts fail them.
+                    if punct[s] or blocked[s] or not starts_name(s):
+                        continue
                     for e in range(max(s + 1, ent.end - 1), min(n, ent.end + 3) + 1):
+                        if blocked[e - 1]:
+                            break  # whitespace ends a name; longer spans contain it too
+                        if any(blocked[i] for i in range(s, e)):
+                            break
                         if (s, e) == (ent.start, ent.end):
                             continue
                         if whole and not (s <= ent.start and e >= ent.end):
                             continue  # never shrink a span that is already a registry name
-                        if punct[s] or punct[e - 1] or any(blocked[i] for i in range(s, e)):
+                        if punct[e - 1]:
                             continue
                         # A neighbouring entity may be swallowed only whole (`جونغ وي` + `يونغ`
                         # tagged apart → the registry's `جونغ وي-يونغ`), never cut.
@@ -267,10 +303,10 @@ class ActorLinker:
                             continue
                         if any(ents[o].start < s or ents[o].end > e or o in absorbed for o in others):
                             continue
-                        if not starts_name(s):
-                            continue
                         cand = span_text(s, e)
-                        found = self._exact_id(cand)
+                        found, begins = self._lookup(cand)
+                        if not begins:
+                            break  # no registry name starts so: none starts with a longer span either
                         if not found:
                             continue
                         if (s > ent.start or e < ent.end) and not self._shrink_ok(cand, found):
@@ -324,11 +360,13 @@ class ActorLinker:
                 new_ents.append((ent, actor_id, actor_id, reason))
         doc.ents = [Span(doc, e.start, e.end, label=e.label_, kb_id=aid or "") for e, aid, _, _ in new_ents]
         ent_ids = {t: ak for (e, aid, ak, _) in new_ents for t in range(e.start, e.end)}
+        text = None  # doc.text joins every token: built once, and only for a person
         for span, (e, aid, akey, reason) in zip(doc.ents, new_ents):
             span._.actor = akey
             span._.link_reason = reason
             if span.label_ == "PERSON":
-                role, aff = self._role(doc, span, ent_ids)
+                text = doc.text if text is None else text
+                role, aff = self._role(doc, span, ent_ids, text)
                 span._.role = role
                 span._.affiliation = aff
         return doc

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import srsly
+from spacy.attrs import IS_SPACE, NORM, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -22,10 +23,10 @@ from .tokenizer import split_words
 @Language.factory(
     "arpk_gazetteer",
     assigns=["doc.ents"],
-    default_config={"types": ["PERSON", "MISSION"], "min_tokens": {"PERSON": 2}},
+    default_config={"types": ["PERSON", "MISSION"], "min_tokens": {"PERSON": 2}, "propagate": [], "surnames": False},
 )
-def make_gazetteer(nlp, name, types: list[str], min_tokens: dict[str, int]):
-    return Gazetteer(name, types=types, min_tokens=min_tokens)
+def make_gazetteer(nlp, name, types: list[str], min_tokens: dict[str, int], propagate: list[str], surnames: bool):
+    return Gazetteer(name, types=types, min_tokens=min_tokens, propagate=propagate, surnames=surnames)
 
 
 def _norm_tokens(text: str) -> tuple[str, ...]:
@@ -34,11 +35,14 @@ def _norm_tokens(text: str) -> tuple[str, ...]:
 
 
 class Gazetteer:
-    def __init__(self, name="arpk_gazetteer", *, types=("PERSON", "MISSION"), min_tokens=None):
+    def __init__(self, name="arpk_gazetteer", *, types=("PERSON", "MISSION"), min_tokens=None,
+                 propagate=(), surnames=False):
         self.name = name
-        self.cfg = {"types": list(types), "min_tokens": dict(min_tokens or {})}
+        self.cfg = {"types": list(types), "min_tokens": dict(min_tokens or {}),
+                    "propagate": list(propagate), "surnames": surnames}
         self.patterns: dict[tuple[str, ...], str] = {}
         self._max_len: dict[str, int] = {}
+        self._start_cache: dict[str, list[tuple[str, int]]] = {}
 
     def set_actors(self, actors) -> None:
         from .registry import _stop_words
@@ -58,25 +62,42 @@ class Gazetteer:
                         continue  # `لولا` (Lula) is also "if not"
                     self.patterns.setdefault(toks, a.type)
         self._max_len = {}
+        self._start_cache: dict[str, list[tuple[str, int]]] = {}
         for toks in self.patterns:
             self._max_len[toks[0]] = max(self._max_len.get(toks[0], 0), len(toks))
 
     def __call__(self, doc: Doc) -> Doc:
-        if not self.patterns:
+        if not self.patterns and not self.cfg.get("propagate"):
             return doc
         # Word tokens only (spaces, newlines and hyphens skipped), as the patterns were built.
-        idx = [t.i for t in doc if not t.is_space and t.text not in "-–"]
-        norms = [doc[i].norm_.replace("-", "") for i in idx]
+        # Read through one array call: creating Token objects costs more than the matching.
+        strings = doc.vocab.strings
+        idx, norms = [], []
+        for i, (orth, norm, space) in enumerate(doc.to_array([ORTH, NORM, IS_SPACE]).tolist()):
+            if not space and strings[orth] not in "-–":
+                idx.append(i)
+                norms.append(strings[norm].replace("-", ""))
         taken = {t for e in doc.ents for t in range(e.start, e.end)}
+        new = self._match(doc, idx, norms, taken, self.patterns, self._starts)
+        if new:
+            doc.ents = sorted(list(doc.ents) + new, key=lambda s: s.start)
+        if self.cfg.get("propagate"):
+            new = self._propagate(doc, idx, norms, taken)
+            if new:
+                doc.ents = sorted(list(doc.ents) + new, key=lambda s: s.start)
+        return doc
+
+    @staticmethod
+    def _match(doc, idx, norms, taken, patterns, starts) -> list[Span]:
+        """Longest pattern match at each word not already inside an entity (marks `taken`)."""
         new = []
         j = 0
         while j < len(idx):
             match = None
-            for first in strip_proclitics(norms[j]):
-                n_max = self._max_len.get(first, 0)
+            for first, n_max in starts(norms[j]):
                 for n in range(min(n_max, len(idx) - j), 0, -1):
                     toks = (first, *norms[j + 1 : j + n])
-                    label = self.patterns.get(toks)
+                    label = patterns.get(toks)
                     if label:
                         match = (idx[j], idx[j + n - 1] + 1, label)
                         break
@@ -85,12 +106,50 @@ class Gazetteer:
             if match and not taken.intersection(range(match[0], match[1])):
                 new.append(Span(doc, match[0], match[1], label=match[2]))
                 taken.update(range(match[0], match[1]))
-                j += 1
-                continue
             j += 1
-        if new:
-            doc.ents = sorted(list(doc.ents) + new, key=lambda s: s.start)
-        return doc
+        return new
+
+    def _propagate(self, doc, idx, norms, taken) -> list[Span]:
+        """A name the article's own entities already contain, repeated where nothing was found:
+        news names a person in full once and then repeats the name or the surname alone
+        (`مسعود البارزاني` … `البارزاني`), and the NER misses some repeats."""
+        from .registry import _stop_words
+
+        types = set(self.cfg["propagate"])
+        pos = {i: j for j, i in enumerate(idx)}
+        local: dict[tuple[str, ...], str] = {}
+        stop = _stop_words()
+        for e in doc.ents:
+            if e.label_ not in types:
+                continue
+            toks = tuple(norms[pos[t]] for t in range(e.start, e.end) if t in pos)
+            if not toks or len("".join(toks)) < 3 or (len(toks) == 1 and toks[0] in stop):
+                continue
+            local.setdefault(toks, e.label_)
+            if self.cfg.get("surnames") and e.label_ == "PERSON" and len(toks) >= 2:
+                last = toks[-1]
+                if len(last) >= 3 and last not in stop:
+                    local.setdefault((last,), "PERSON")
+        if not local:
+            return []
+        max_len: dict[str, int] = {}
+        for toks in local:
+            max_len[toks[0]] = max(max_len.get(toks[0], 0), len(toks))
+
+        def starts(norm):
+            return [(r, max_len[r]) for r in strip_proclitics(norm) if r in max_len]
+
+        return self._match(doc, idx, norms, taken, local, starts)
+
+    def _starts(self, norm: str) -> list[tuple[str, int]]:
+        """Readings of a word (proclitics off) that begin a pattern, with its longest length;
+        cached, since news vocabulary repeats."""
+        hit = self._start_cache.get(norm)
+        if hit is None:
+            hit = [(r, self._max_len[r]) for r in strip_proclitics(norm) if r in self._max_len]
+            if len(self._start_cache) < 200_000:
+                self._start_cache[norm] = hit
+        return hit
 
     def pipe(self, docs, batch_size=128):
         for doc in docs:
@@ -115,6 +174,7 @@ class Gazetteer:
     def _load_patterns(self, rows) -> None:
         self.patterns = {tuple(r["tokens"]): r["label"] for r in rows}
         self._max_len = {}
+        self._start_cache: dict[str, list[tuple[str, int]]] = {}
         for toks in self.patterns:
             self._max_len[toks[0]] = max(self._max_len.get(toks[0], 0), len(toks))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import warnings
 from collections import Counter
 from itertools import chain
@@ -30,6 +31,11 @@ from spacy import util
 
 from .labels import A4P_LABELS
 from .normalize import normalize
+
+def _normalize_long(text: str) -> str:
+    # Sentences and articles are seen once: bypass normalize()'s cache, meant for words.
+    return normalize.__wrapped__(text)
+
 
 if not Doc.has_extension("a4p_evidence"):
     Doc.set_extension("a4p_evidence", default=None)
@@ -73,12 +79,26 @@ class A4PClassifier:
         self.scorer = scorer
         self.lexicon: dict[str, dict[str, list[str]]] = {"keywords": {}, "titles": {}}
         self.idf: np.ndarray | None = None
-        self.coef: np.ndarray | None = None  # (n_labels, n_features)
+        self._coef: np.ndarray | None = None  # (n_labels, n_features)
+        self._coef_t: np.ndarray | None = None
         self.intercept: np.ndarray | None = None
         self.thresholds = {label: 0.5 for label in self.labels}
         self.versions: dict[str, str] = {}
         self._feature_cache: dict[str, tuple[int, ...]] = {}
+        self._norm_cache: dict[int, tuple] = {}
         self.set_lexicon({})
+
+    @property
+    def coef(self) -> np.ndarray | None:
+        """Weights, (n_labels, n_features)."""
+        return self._coef
+
+    @coef.setter
+    def coef(self, value: np.ndarray | None) -> None:
+        self._coef = value
+        # Feature-major copy for scoring: a Doc's few thousand features are then contiguous
+        # rows, not 8 strided gathers across the whole table.
+        self._coef_t = None if value is None else np.ascontiguousarray(value.T)
 
     @property
     def n_hash(self) -> int:
@@ -93,6 +113,10 @@ class A4PClassifier:
         mask = self.n_hash - 1
         bigrams = self.cfg["word_ngrams"] >= 2
         strings = doc.vocab.strings
+        # NORM hash → (word, features): skips the string lookup for a word seen before.
+        by_norm = self._norm_cache
+        if len(by_norm) > 500_000:
+            by_norm.clear()
         segments: list[tuple[int, int, list[int]]] = []
         feats: list[int] = []
         start = end = 0
@@ -107,10 +131,15 @@ class A4PClassifier:
             end = idx + length
             if punct or space:
                 continue
-            w = strings[norm]
-            if not w.strip():
+            entry = by_norm.get(norm)
+            if entry is None:
+                w = strings[norm]
+                entry = (w, self._word_features(w)) if w.strip() else ()
+                by_norm[norm] = entry
+            if not entry:
                 continue
-            feats.extend(self._word_features(w))
+            w = entry[0]
+            feats.extend(entry[1])
             if prev is not None and bigrams:
                 feats.append(mhash("b" + prev + " " + w) & mask)
             prev = w
@@ -138,9 +167,32 @@ class A4PClassifier:
         return feats
 
     def _lexicon_counts(self, text: str) -> np.ndarray:
-        norm = normalize(text)
+        return self._lexicon_counts_norm(_normalize_long(text))
+
+    def _lexicon_counts_norm(self, norm: str) -> np.ndarray:
+        """Occurrences of each label's keywords in normalized text (overlapping terms each count)."""
+        # One regex pass tells most sentences have no keyword at all; only those that do pay
+        # for the per-term counts.
+        if self._lex_any is None or not self._lex_any.search(norm):
+            return np.zeros(len(self.labels), dtype=np.float32)
         return np.array([sum(norm.count(term) for term in self._lex_norm[label]) for label in self.labels],
                         dtype=np.float32)
+
+    def _lexicon_counts_segments(self, seg_norm: list[str]) -> list[np.ndarray]:
+        """`_lexicon_counts_norm` of each sentence. The terms present anywhere in the article are
+        found once on the joined text; each sentence then counts only those few."""
+        n = len(self.labels)
+        if self._lex_any is None or not seg_norm:
+            return [np.zeros(n, dtype=np.float32) for _ in seg_norm]
+        joined = "\n".join(seg_norm)  # no term spans a newline, so none is found across sentences
+        present = [(j, term) for j, label in enumerate(self.labels) for term in self._lex_norm[label] if term and term in joined]
+        out = []
+        for norm in seg_norm:
+            counts = np.zeros(n, dtype=np.float32)
+            for j, term in present:
+                counts[j] += norm.count(term)
+            out.append(counts)
+        return out
 
     def _vectorize(self, counts: dict[int, float], lex: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Sparse TF-IDF (sublinear tf, l2) + lexicon features as (indices, values)."""
@@ -159,7 +211,7 @@ class A4PClassifier:
         return idx, val
 
     def _raw_scores(self, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
-        z = self.coef[:, idx] @ val + self.intercept
+        z = val @ self._coef_t[idx] + self.intercept
         return 1.0 / (1.0 + np.exp(-z))
 
     def _calibrate(self, label: str, p: float) -> float:
@@ -173,19 +225,25 @@ class A4PClassifier:
     def __call__(self, doc: Doc) -> Doc:
         if self.coef is None:
             raise ValueError(f"'{self.name}' is not initialized: train or load a pipeline first.")
+        text = doc.text  # rebuilt from the tokens on every access: read once
         segments = self._segments(doc)
+        # Normalizing is per character, so each sentence's normalized text and keyword counts
+        # serve the Doc (their sum), the agenda rule and the evidence alike.
+        seg_norm = [_normalize_long(text[start:end]) for start, end, _ in segments]
+        seg_lex = self._lexicon_counts_segments(seg_norm)
+        lex = np.sum(seg_lex, axis=0) if seg_lex else np.zeros(len(self.labels), dtype=np.float32)
         counts = Counter(chain.from_iterable(f for _, _, f in segments))
-        idx, val = self._vectorize(counts, self._lexicon_counts(doc.text))
+        idx, val = self._vectorize(counts, lex)
         raw = self._raw_scores(idx, val)
         cats = {label: self._calibrate(label, float(p)) for label, p in zip(self.labels, raw)}
-        agenda = self._agenda(doc, segments) if self.cfg["agenda_rule"] else {}
+        agenda = self._agenda(segments, seg_norm) if self.cfg["agenda_rule"] else {}
         for label in agenda:
             cats[label] = max(cats[label], AGENDA_SCORE)
         doc.cats = {label: round(v, 4) for label, v in cats.items()}
-        doc._.a4p_evidence = self._evidence(doc, segments, agenda)
+        doc._.a4p_evidence = self._evidence(doc.cats, segments, seg_lex, agenda)
         return doc
 
-    def _agenda(self, doc: Doc, segments) -> dict[str, tuple[int, int]]:
+    def _agenda(self, segments, seg_norm: list[str]) -> dict[str, tuple[int, int]]:
         """Labels named by title in an agenda listing: a sentence naming two or more A4P areas by
         their own names (`استدامة السلام؛ الشراكات ...؛ الأداء والمساءلة`). ANNOTATION §3 counts an
         agenda item; one title alone (`حماية المدنيين` in a mandate's description) does not fire.
@@ -193,35 +251,53 @@ class A4PClassifier:
         if not any(self._titles_norm.values()) or len(segments) < 2:
             return {}  # no titles, or no sentence boundaries to tell a listing from an article
         found = {}
-        text = doc.text
-        for start, end, _ in segments:
-            norm = normalize(text[start:end])
+        for (start, end, _), norm in zip(segments, seg_norm):
             hit = [l for l in self.labels if any(t in norm for t in self._titles_norm[l])]
             if len(hit) >= 2:
                 for l in hit:
                     found.setdefault(l, (start, end))
         return found
 
-    def _evidence(self, doc: Doc, segments, agenda: dict | None = None) -> dict[str, list[dict]]:
+    def _sentence_scores(self, segments, seg_lex) -> tuple[list[tuple[int, int]], np.ndarray]:
+        """Raw scores of every sentence with features, (n_labels, n_sentences), computed for all
+        sentences at once (the same TF-IDF as `_vectorize`, row by row): per-sentence numpy
+        calls cost more in overhead than in arithmetic."""
+        keep = [j for j, (_, _, feats) in enumerate(segments) if feats]
+        spans = [(segments[j][0], segments[j][1]) for j in keep]
+        if not keep:
+            return spans, np.zeros((len(self.labels), 0), dtype=np.float32)
+        lens = [len(segments[j][2]) for j in keep]
+        feats = np.fromiter(chain.from_iterable(segments[j][2] for j in keep), dtype=np.int64, count=sum(lens))
+        row = np.repeat(np.arange(len(keep), dtype=np.int64), lens)
+        # (sentence, feature) pairs with their term counts, sorted by sentence
+        pairs, tf = np.unique(row * self.n_hash + feats, return_counts=True)
+        row, col = pairs // self.n_hash, pairs % self.n_hash
+        val = (1.0 + np.log(tf.astype(np.float32))) * self.idf[col]
+        norm = np.sqrt(np.bincount(row, weights=val * val, minlength=len(keep))).astype(np.float32)
+        norm[norm == 0] = 1.0
+        val = val / norm[row]
+        contrib = (self._coef_t[col] * val[:, None]).T
+        starts = np.searchsorted(row, np.arange(len(keep)))
+        z = np.add.reduceat(contrib, starts, axis=1)
+        lex = self.cfg["lexicon_weight"] * np.log1p(np.array([seg_lex[j] for j in keep], dtype=np.float32))
+        z += self.coef[:, self.n_hash:] @ lex.T + self.intercept[:, None]
+        return spans, 1.0 / (1.0 + np.exp(-z))
+
+    def _evidence(self, cats: dict[str, float], segments, seg_lex, agenda: dict | None = None) -> dict[str, list[dict]]:
         """For each positive label, the sentences whose own score for it is highest (an agenda
         listing that named the label comes first)."""
-        positive = [i for i, label in enumerate(self.labels) if doc.cats[label] >= 0.5]
+        positive = [i for i, label in enumerate(self.labels) if cats[label] >= 0.5]
         if not positive:
             return {}
-        text = doc.text
-        scored = []
-        for start, end, feats in segments:
-            if not feats:
-                continue
-            idx, val = self._vectorize(Counter(feats), self._lexicon_counts(text[start:end]))
-            scored.append(((start, end), self._raw_scores(idx, val)))
+        spans, scores = self._sentence_scores(segments, seg_lex)
         out = {}
         agenda = agenda or {}
         for i in positive:
             label = self.labels[i]
-            best = sorted(scored, key=lambda x: -x[1][i])[: self.cfg["max_evidence"]]
-            ev = [{"start": se[0], "end": se[1], "score": round(self._calibrate(label, float(p[i])), 3)}
-                  for se, p in best]
+            # stable sort on the score alone: ties keep text order, as before
+            order = sorted(range(len(spans)), key=lambda j: -scores[i, j])[: self.cfg["max_evidence"]]
+            ev = [{"start": spans[j][0], "end": spans[j][1],
+                   "score": round(self._calibrate(label, float(scores[i, j])), 3)} for j in order]
             if label in agenda:
                 start, end = agenda[label]
                 ev = [{"start": start, "end": end, "score": AGENDA_SCORE, "rule": "agenda"}] + [
@@ -262,6 +338,8 @@ class A4PClassifier:
         self.lexicon = {part: {label: list(lexicon.get(part, {}).get(label, [])) for label in self.labels}
                         for part in ("keywords", "titles")}
         self._lex_norm = {label: [normalize(t) for t in terms] for label, terms in self.lexicon["keywords"].items()}
+        terms = sorted({t for ts in self._lex_norm.values() for t in ts if t}, key=len, reverse=True)
+        self._lex_any = re.compile("|".join(map(re.escape, terms))) if terms else None
         self._titles_norm = {label: [normalize(t) for t in terms] for label, terms in self.lexicon["titles"].items()}
 
     def score(self, examples, **kwargs):
@@ -290,13 +368,15 @@ class A4PClassifier:
             raise ValueError(f"{path}: A4P model format {cfg.get('format')} is not {FORMAT_VERSION}; retrain.")
         self.cfg.update(cfg["cfg"])
         self._feature_cache = {}
+        self._norm_cache = {}
         self.thresholds = cfg["thresholds"]
         self.versions = cfg.get("versions", {})
         _warn_versions(self.versions, path)
         with np.load(path / "model.npz") as z:
             n_feat = self.n_hash + len(self.labels)
-            self.coef = np.zeros((len(self.labels), n_feat), dtype=np.float32)
-            self.coef[:, z["cols"]] = z["W"].astype(np.float32)
+            coef = np.zeros((len(self.labels), n_feat), dtype=np.float32)
+            coef[:, z["cols"]] = z["W"].astype(np.float32)
+            self.coef = coef
             self.intercept = z["intercept"].astype(np.float32)
             self.idf = z["idf"].astype(np.float32)
         self.set_lexicon(srsly.read_json(path / "lexicon.json"))
