@@ -3,7 +3,8 @@
     uv run python scripts/ablations.py [--model models/arpk-ar]
 
 Rows switch the steps on one by one at evaluation time (no retraining): the NER alone, + the
-linker's registry-guided span/label refinement, + the gazetteer. Entity scores from spaCy's
+linker's registry-guided span/label refinement, + the gazetteer's registry names, + its
+within-article repeats of persons (shipped); then two alternatives not shipped. Entity scores from spaCy's
 Scorer; linking as in `evaluate`.
 """
 from __future__ import annotations
@@ -25,13 +26,24 @@ def main():
     print("|---|---:|---:|---:|---:|---:|---:|")
     from arpk_nlp.registry import read_registry
 
-    for name, refine, gaz in (("NER + linker", False, False), ("+ registry refinement of spans/labels", True, False),
-                              ("+ gazetteer (shipped)", True, True), ("+ gazetteer with ORG names too", True, "ORG")):
+    rows = (
+        ("NER + linker", False, False, False),
+        ("+ registry refinement of spans/labels", True, False, False),
+        ("+ gazetteer: registry names", True, True, False),
+        ("+ gazetteer: a person's name or surname repeated (shipped)", True, True, True),
+        ("+ gazetteer with ORG names too", True, "ORG", True),
+        ("+ repeats of every entity type, not only persons", True, True, "all"),
+    )
+    for name, refine, gaz, repeats in rows:
         nlp = spacy.load(args.model)
         linker = nlp.get_pipe("arpk_actors")
         linker.cfg["refine_spans"] = linker.cfg["relabel"] = refine
+        g = nlp.get_pipe("arpk_gazetteer")
+        if not repeats:
+            g.cfg["propagate"] = []
+        elif repeats == "all":
+            g.cfg["propagate"] = ["PERSON", "ORG", "GPE", "LOC", "MISSION", "EVENT"]
         if gaz == "ORG":
-            g = nlp.get_pipe("arpk_gazetteer")
             g.cfg["types"] = g.cfg["types"] + ["ORG"]
             g.set_actors(read_registry(REGISTRY))
         disable = [] if gaz else ["arpk_gazetteer"]

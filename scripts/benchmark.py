@@ -89,7 +89,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=str(REPO / "models" / "arpk-ar"))
     ap.add_argument("--words", type=int, default=60000)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
 
     # Cold starts first, while this process is small: a forked child's peak RSS counts the

@@ -49,3 +49,27 @@ def test_roundtrip(tmp_path):
     g3 = nlp3.add_pipe("arpk_gazetteer")
     g3.from_bytes(nlp.get_pipe("arpk_gazetteer").to_bytes())
     assert g3.patterns == nlp.get_pipe("arpk_gazetteer").patterns
+
+
+def test_repeats_of_a_person_found_once_in_the_article():
+    nlp = spacy.blank("ar", config={"nlp": {"tokenizer": {"@tokenizers": "arpk_nlp.CamelTokenizer.v1"}}})
+    nlp.add_pipe("arpk_gazetteer", config={"types": [], "propagate": ["PERSON"], "surnames": True})
+    text = "قال رفعت السعيد إن الحزب باق. وأضاف السعيد أن ورفعت السعيد لم يغادر. وفي ليبيا قال خليفة حفتر شيئا آخر، والسعيد سعيد."
+    doc = nlp.make_doc(text)
+    first = text.index("رفعت السعيد")
+    doc.ents = [doc.char_span(first, first + len("رفعت السعيد"), label="PERSON"),
+                doc.char_span(text.index("ليبيا"), text.index("ليبيا") + 5, label="GPE")]
+    got = [(e.text, e.label_) for e in nlp.get_pipe("arpk_gazetteer")(doc).ents]
+    assert got.count(("السعيد", "PERSON")) == 1  # the surname alone, after the full name
+    assert ("ورفعت السعيد", "PERSON") in got  # the full name again, with a proclitic
+    assert ("والسعيد", "PERSON") in got
+    assert ("ليبيا", "GPE") in got and not any(t == "حفتر" for t, _ in got)  # nothing invented
+    assert ("سعيد", "PERSON") not in got  # a different word (no article), not the surname
+
+    # off unless configured; surnames are a separate switch
+    nlp2 = spacy.blank("ar", config={"nlp": {"tokenizer": {"@tokenizers": "arpk_nlp.CamelTokenizer.v1"}}})
+    nlp2.add_pipe("arpk_gazetteer", config={"types": [], "propagate": ["PERSON"], "surnames": False})
+    doc = nlp.make_doc(text)
+    doc.ents = [doc.char_span(first, first + len("رفعت السعيد"), label="PERSON")]
+    got = [e.text for e in nlp2.get_pipe("arpk_gazetteer")(doc).ents]
+    assert got == ["رفعت السعيد", "ورفعت السعيد"]

@@ -16,13 +16,15 @@ def test_training_workflow_smoke(tmp_path):
     """The whole workflow on a few articles: corpus → DocBin → spacy train → A4P fit → evaluate → model."""
     out = tmp_path / "models" / "smoke"
     meta = train(CORPUS, out, CONFIG, tmp_path / "work",
-                 overrides={"training.max_steps": 12, "training.eval_frequency": 6}, limit=8, log=lambda m: None)
+                 overrides={"training.max_steps": 12, "training.eval_frequency": 6, "pretraining.max_epochs": 2}, limit=8, log=lambda m: None)
     assert meta["corpus_counts"] == {"train": 8, "dev": 8, "gold": 8}
     assert set(meta["scores"]) == {"dev", "gold"}
     nlp = spacy.load(out)
     assert nlp.pipe_names == ["sentencizer", "tok2vec", "ner", "arpk_gazetteer", "arpk_a4p", "arpk_actors"]
     saved = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert saved["arpk"]["corpus_sha256"] == meta["corpus_sha256"]
+    assert meta["init_tok2vec"] == "pretrained in this run"  # configs/arpk.cfg's [pretraining]
+    assert (tmp_path / "work" / "pretrain" / "model-last.bin").is_file()
     doc = nlp("قال غوتيريش إن حفظة السلام في مالي تعرضوا لهجوم.")
     assert len(doc.cats) == 8
     assert not list(out.parent.glob(".smoke.*"))  # no staging leftovers
@@ -45,7 +47,7 @@ def test_failed_retrain_keeps_working_model(tmp_path):
 
 
 def test_same_data_and_seed_give_same_scores(tmp_path):
-    kw = dict(overrides={"training.max_steps": 10, "training.eval_frequency": 5}, limit=6, log=lambda m: None)
+    kw = dict(overrides={"training.max_steps": 10, "training.eval_frequency": 5, "pretraining.max_epochs": 1}, limit=6, log=lambda m: None)
     a = train(CORPUS, tmp_path / "a", CONFIG, tmp_path / "wa", **kw)
     b = train(CORPUS, tmp_path / "b", CONFIG, tmp_path / "wb", **kw)
     assert a["scores"] == b["scores"]
@@ -57,7 +59,8 @@ EXTERNAL = REPO.parent / "shared" / "data" / "ner"
 @pytest.mark.skipif(not EXTERNAL.is_dir(), reason="public NER corpora (../shared/data/ner) not present")
 def test_training_with_external_corpora_smoke(tmp_path):
     meta = train(CORPUS, tmp_path / "m", CONFIG, tmp_path / "w", limit=4, upsample=2, external=EXTERNAL,
-                 overrides={"training.max_steps": 6, "training.eval_frequency": 3}, log=lambda m: None)
+                 overrides={"training.max_steps": 6, "training.eval_frequency": 3, "pretraining.max_epochs": 1},
+                 log=lambda m: None)
     files = meta["external"]["files"]
     assert {"anercorp-train", "aqmar-train", "wojood-train"} <= set(files)
     assert not any(name.endswith("-test") for name in files)  # test splits are never trained on

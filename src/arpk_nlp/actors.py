@@ -238,12 +238,11 @@ class ActorLinker:
         return self.actors[actor_id].type == "PERSON" and any(
             self.index.exact.get(k) for k, _ in self._readings(text))
 
-    def _refine(self, doc: Doc) -> None:
+    def _refine(self, doc: Doc, text: str) -> None:
         """Registry-guided edges and labels (see the class docstring)."""
         ents = list(doc.ents)
         if not ents:
             return
-        text = doc.text
         # Per-token facts read in one array call: Token objects are costly in a hot loop.
         arr = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]).tolist()
         idx = [a[0] for a in arr]
@@ -330,8 +329,9 @@ class ActorLinker:
         doc.ents = [Span(doc, d[0], d[1], label=d[2]) for k, d in enumerate(decided) if d is not None and k not in absorbed]
 
     def __call__(self, doc: Doc) -> Doc:
+        text = doc.text  # joins every token on each access: read once
         if self.cfg["refine_spans"] or self.cfg["relabel"]:
-            self._refine(doc)
+            self._refine(doc, text)
         earlier: list[tuple[str, str]] = []
         new_ents = []
         for ent in doc.ents:
@@ -360,12 +360,10 @@ class ActorLinker:
                 new_ents.append((ent, actor_id, actor_id, reason))
         doc.ents = [Span(doc, e.start, e.end, label=e.label_, kb_id=aid or "") for e, aid, _, _ in new_ents]
         ent_ids = {t: ak for (e, aid, ak, _) in new_ents for t in range(e.start, e.end)}
-        text = None  # doc.text joins every token: built once, and only for a person
         for span, (e, aid, akey, reason) in zip(doc.ents, new_ents):
             span._.actor = akey
             span._.link_reason = reason
             if span.label_ == "PERSON":
-                text = doc.text if text is None else text
                 role, aff = self._role(doc, span, ent_ids, text)
                 span._.role = role
                 span._.affiliation = aff

@@ -43,6 +43,7 @@ class Gazetteer:
         self.patterns: dict[tuple[str, ...], str] = {}
         self._max_len: dict[str, int] = {}
         self._start_cache: dict[str, list[tuple[str, int]]] = {}
+        self._readings: dict[str, list[str]] = {}  # word → its proclitic readings (all docs)
 
     def set_actors(self, actors) -> None:
         from .registry import _stop_words
@@ -77,14 +78,15 @@ class Gazetteer:
             if not space and strings[orth] not in "-–":
                 idx.append(i)
                 norms.append(strings[norm].replace("-", ""))
-        taken = {t for e in doc.ents for t in range(e.start, e.end)}
-        new = self._match(doc, idx, norms, taken, self.patterns, self._starts)
-        if new:
-            doc.ents = sorted(list(doc.ents) + new, key=lambda s: s.start)
+        ents = list(doc.ents)
+        taken = {t for e in ents for t in range(e.start, e.end)}
+        added = self._match(doc, idx, norms, taken, self.patterns, self._starts)
         if self.cfg.get("propagate"):
-            new = self._propagate(doc, idx, norms, taken)
-            if new:
-                doc.ents = sorted(list(doc.ents) + new, key=lambda s: s.start)
+            if added:
+                ents = sorted(ents + added, key=lambda s: s.start)
+            added += self._propagate(doc, ents, idx, norms, taken)
+        if added:
+            doc.ents = sorted(list(doc.ents) + added, key=lambda s: s.start)
         return doc
 
     @staticmethod
@@ -109,7 +111,7 @@ class Gazetteer:
             j += 1
         return new
 
-    def _propagate(self, doc, idx, norms, taken) -> list[Span]:
+    def _propagate(self, doc, ents, idx, norms, taken) -> list[Span]:
         """A name the article's own entities already contain, repeated where nothing was found:
         news names a person in full once and then repeats the name or the surname alone
         (`مسعود البارزاني` … `البارزاني`), and the NER misses some repeats."""
@@ -119,7 +121,7 @@ class Gazetteer:
         pos = {i: j for j, i in enumerate(idx)}
         local: dict[tuple[str, ...], str] = {}
         stop = _stop_words()
-        for e in doc.ents:
+        for e in ents:
             if e.label_ not in types:
                 continue
             toks = tuple(norms[pos[t]] for t in range(e.start, e.end) if t in pos)
@@ -136,8 +138,15 @@ class Gazetteer:
         for toks in local:
             max_len[toks[0]] = max(max_len.get(toks[0], 0), len(toks))
 
+        readings = self._readings
+
         def starts(norm):
-            return [(r, max_len[r]) for r in strip_proclitics(norm) if r in max_len]
+            rs = readings.get(norm)
+            if rs is None:
+                rs = strip_proclitics(norm)
+                if len(readings) < 200_000:
+                    readings[norm] = rs
+            return [(r, max_len[r]) for r in rs if r in max_len]
 
         return self._match(doc, idx, norms, taken, local, starts)
 

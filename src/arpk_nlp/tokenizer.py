@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Iterable
 
 import srsly
+from spacy.attrs import ORTH
 from spacy.tokens import Doc, Token
 from spacy.util import registry
 from spacy.vocab import Vocab
@@ -89,13 +90,13 @@ class CamelTokenizer:
         # NORM, PREFIX and SUFFIX are lexeme attributes: set them once per word type, so the
         # normalization costs nothing on repeated words and every later Doc sees them.
         seen = self._seen
-        for token in doc:
-            orth = token.orth
-            if orth in seen:
-                continue
+        # Word ids read in one array call (Token objects cost more than the work per word).
+        strings = self.vocab.strings
+        for orth in set(doc.to_array(ORTH).tolist()) - seen:
             seen.add(orth)
             lex = self.vocab[orth]
-            norm = normalize(token.text) or token.text
+            text = strings[orth]
+            norm = normalize(text) or text
             lex.norm_ = norm
             lex.prefix_ = norm[: self.prefix_len]
             lex.suffix_ = norm[-self.suffix_len :]

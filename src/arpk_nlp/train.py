@@ -48,6 +48,7 @@ def train(
     from spacy.util import load_config
 
     from .docbin import write_docbin
+    from .paths import inputs_hash
     from .evaluate import evaluate_records
 
     t0 = time.time()
@@ -80,7 +81,13 @@ def train(
         "paths.registry": str(repo / "configs" / "actors"),
         "paths.demonyms": str(repo / "configs" / "demonyms.json"),
     }
+    if "names" in cfg["paths"]:  # configs whose tok2vec reads the given-name list
+        paths["paths.names"] = str(repo / "configs" / "names" / "given_names.txt")
     paths.update(overrides or {})
+    pretrained = None
+    if cfg.get("pretraining") and not paths.get("paths.init_tok2vec"):
+        pretrained = _pretrain(config, nlp, work_dir, train_path, paths, limit, log)
+        paths["paths.init_tok2vec"] = str(pretrained)
     run_dir = work_dir / "run"
     if run_dir.exists():
         shutil.rmtree(run_dir)
@@ -100,8 +107,10 @@ def train(
         "limit_dev": limit_dev,
         "config": Path(config).name,
         "config_sha256": hashlib.sha256(Path(config).read_bytes()).hexdigest(),
+        "inputs_sha256": inputs_hash(repo / "configs"),
         "overrides": {k: v for k, v in (overrides or {}).items()},
         "external": assets,
+        "init_tok2vec": "pretrained in this run" if pretrained else paths.get("paths.init_tok2vec"),
         "scores": scores,
         "train_seconds": round(time.time() - t0, 1),
     }
@@ -125,6 +134,40 @@ def train(
         shutil.rmtree(old)
     log(json.dumps({s: {k: v for k, v in sc.items() if not isinstance(v, dict)} for s, sc in scores.items()}, indent=1))
     return meta_extra
+
+
+def _pretrain(config: Path, nlp, work_dir: Path, train_path: Path, paths: dict, limit: int, log) -> Path:
+    """spaCy's `pretrain` of the tok2vec (the config's [pretraining] block) on the raw text of
+    the NER's training documents, each once (upsampled copies skipped); unlabelled text teaches
+    the CNN Arabic word shapes the labelled spans alone do not.
+    RETURNS (Path): The weights, for [initialize] init_tok2vec."""
+    import srsly
+    from spacy.tokens import DocBin
+    from spacy.training.pretrain import pretrain
+    from spacy.util import load_config
+
+    files = sorted(train_path.glob("*.spacy")) if train_path.is_dir() else [train_path]
+    texts, seen = [], set()
+    for f in files:
+        for doc in DocBin().from_disk(f).get_docs(nlp.vocab):
+            if doc.text not in seen:
+                seen.add(doc.text)
+                texts.append({"text": doc.text})
+    if limit:  # smoke runs: a slice of the external text too
+        texts = texts[: limit * 10]
+    raw = work_dir / "pretrain-raw.jsonl"
+    srsly.write_jsonl(raw, texts)
+    out = work_dir / "pretrain"
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    cfg = load_config(config, overrides={**paths, "paths.raw_text": str(raw)}, interpolate=False).interpolate()
+    log(f"pretraining the tok2vec on {len(texts)} documents ({cfg['pretraining']['max_epochs']} epochs)")
+    try:
+        pretrain(cfg, out, silent=False)
+    except SystemExit as err:
+        raise TrainingError(f"spaCy pretraining stopped (exit {err.code}); see its messages above") from None
+    return out / "model-last.bin"
 
 
 def _mix(nlp, work_dir: Path, external: Path, upsample: int, log) -> tuple[Path, dict]:
