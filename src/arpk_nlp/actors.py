@@ -326,6 +326,8 @@ class ActorLinker:
                 if aid is not None:
                     label = self.actors[aid].type
             decided.append((start, end, label))
+        if not absorbed and all(d == (e.start, e.end, e.label_) for d, e in zip(decided, ents)):
+            return  # nothing moved: keep the Doc's entities as they are
         doc.ents = [Span(doc, d[0], d[1], label=d[2]) for k, d in enumerate(decided) if d is not None and k not in absorbed]
 
     def __call__(self, doc: Doc) -> Doc:
