@@ -1,11 +1,12 @@
 """What each registry-driven step adds, measured on dev and gold with the shipped model.
 
-    uv run python scripts/ablations.py [--model models/arpk-ar]
+    uv run python scripts/ablations.py [--model models/arpk-ar] [--conll FILE ...]
 
 Rows switch the steps on one by one at evaluation time (no retraining): the NER alone, + the
 linker's registry-guided span/label refinement, + the gazetteer's registry names, + its
 within-article repeats of persons (shipped); then two alternatives not shipped. Entity scores from spaCy's
-Scorer; linking as in `evaluate`.
+Scorer; linking as in `evaluate`. With --conll, each row also gets the PERS/LOC/ORG micro-F of
+`evaluate --conll FILE --coarse` on each file (e.g. ANERcorp test, AQMAR test).
 """
 from __future__ import annotations
 
@@ -20,10 +21,19 @@ def main():
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=str(MODEL))
+    ap.add_argument("--conll", nargs="*", default=[], help="CoNLL files to score each row on as well")
     args = ap.parse_args()
+    from pathlib import Path
+
+    from arpk_nlp.external import coarse_conll_scores
+
+    for f in args.conll:
+        if not Path(f).is_file():
+            raise SystemExit(f"{f}: not found")
     recs = dev_and_gold()
-    print("| pipeline | dev ents F | gold ents F | gold P | gold R | gold link acc | gold actor recall |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    extra = "".join(f" {Path(f).parent.name} test F |" if Path(f).stem == "test" else f" {Path(f).stem} F |" for f in args.conll)
+    print("| pipeline | dev ents F | gold ents F | gold P | gold R | gold link acc | gold actor recall |" + extra)
+    print("|---|---:|---:|---:|---:|---:|---:|" + "---:|" * len(args.conll))
     from arpk_nlp.registry import read_registry
 
     rows = (
@@ -50,8 +60,9 @@ def main():
         with nlp.select_pipes(disable=disable):
             dev = evaluate_records(nlp, recs["dev"])
             gold = evaluate_records(nlp, recs["gold"])
+            conll = "".join(f" {coarse_conll_scores(nlp, f)['f']:.3f} |" for f in args.conll)
         print(f"| {name} | {dev['ents_f']:.3f} | {gold['ents_f']:.3f} | {gold['ents_p']:.3f} | {gold['ents_r']:.3f} | "
-              f"{gold['link_acc']:.3f} | {gold['actor_recall']:.3f} |")
+              f"{gold['link_acc']:.3f} | {gold['actor_recall']:.3f} |" + conll)
 
 
 if __name__ == "__main__":

@@ -10,24 +10,38 @@ from arpk_nlp.train import TrainingError, train
 from conftest import CORPUS, REPO
 
 CONFIG = REPO / "configs" / "arpk.cfg"
+PRETRAIN_CONFIG = REPO / "configs" / "arpk-pretrain.cfg"
 
 
 def test_training_workflow_smoke(tmp_path):
     """The whole workflow on a few articles: corpus → DocBin → spacy train → A4P fit → evaluate → model."""
     out = tmp_path / "models" / "smoke"
     meta = train(CORPUS, out, CONFIG, tmp_path / "work",
-                 overrides={"training.max_steps": 12, "training.eval_frequency": 6, "pretraining.max_epochs": 2}, limit=8, log=lambda m: None)
+                 overrides={"training.max_steps": 12, "training.eval_frequency": 6}, limit=8, log=lambda m: None)
     assert meta["corpus_counts"] == {"train": 8, "dev": 8, "gold": 8}
     assert set(meta["scores"]) == {"dev", "gold"}
     nlp = spacy.load(out)
     assert nlp.pipe_names == ["sentencizer", "tok2vec", "ner", "arpk_gazetteer", "arpk_a4p", "arpk_actors"]
     saved = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert saved["arpk"]["corpus_sha256"] == meta["corpus_sha256"]
-    assert meta["init_tok2vec"] == "pretrained in this run"  # configs/arpk.cfg's [pretraining]
-    assert (tmp_path / "work" / "pretrain" / "model-last.bin").is_file()
+    assert meta["init_tok2vec"] is None  # configs/arpk.cfg has no [pretraining]
     doc = nlp("قال غوتيريش إن حفظة السلام في مالي تعرضوا لهجوم.")
     assert len(doc.cats) == 8
     assert not list(out.parent.glob(".smoke.*"))  # no staging leftovers
+    # the rarity table was read from this run's training data and saved with the model
+    rarity = next(n for n in nlp.get_pipe("tok2vec").model.walk() if n.name == "arpk_rarity_classes")
+    assert rarity.attrs["table"].get("قال", 0) >= 1
+
+
+def test_pretraining_config_smoke(tmp_path):
+    """configs/arpk-pretrain.cfg: spaCy pretrain of the tok2vec first, then training from it."""
+    out = tmp_path / "models" / "smoke"
+    meta = train(CORPUS, out, PRETRAIN_CONFIG, tmp_path / "work",
+                 overrides={"training.max_steps": 8, "training.eval_frequency": 4, "pretraining.max_epochs": 2},
+                 limit=6, log=lambda m: None)
+    assert meta["init_tok2vec"] == "pretrained in this run"
+    assert (tmp_path / "work" / "pretrain" / "model-last.bin").is_file()
+    assert spacy.load(out).pipe_names[1:3] == ["tok2vec", "ner"]
 
 
 def test_failed_retrain_keeps_working_model(tmp_path):
@@ -47,7 +61,7 @@ def test_failed_retrain_keeps_working_model(tmp_path):
 
 
 def test_same_data_and_seed_give_same_scores(tmp_path):
-    kw = dict(overrides={"training.max_steps": 10, "training.eval_frequency": 5, "pretraining.max_epochs": 1}, limit=6, log=lambda m: None)
+    kw = dict(overrides={"training.max_steps": 10, "training.eval_frequency": 5}, limit=6, log=lambda m: None)
     a = train(CORPUS, tmp_path / "a", CONFIG, tmp_path / "wa", **kw)
     b = train(CORPUS, tmp_path / "b", CONFIG, tmp_path / "wb", **kw)
     assert a["scores"] == b["scores"]
@@ -59,8 +73,7 @@ EXTERNAL = REPO.parent / "shared" / "data" / "ner"
 @pytest.mark.skipif(not EXTERNAL.is_dir(), reason="public NER corpora (../shared/data/ner) not present")
 def test_training_with_external_corpora_smoke(tmp_path):
     meta = train(CORPUS, tmp_path / "m", CONFIG, tmp_path / "w", limit=4, upsample=2, external=EXTERNAL,
-                 overrides={"training.max_steps": 6, "training.eval_frequency": 3, "pretraining.max_epochs": 1},
-                 log=lambda m: None)
+                 overrides={"training.max_steps": 6, "training.eval_frequency": 3}, log=lambda m: None)
     files = meta["external"]["files"]
     assert {"anercorp-train", "aqmar-train", "wojood-train"} <= set(files)
     assert not any(name.endswith("-test") for name in files)  # test splits are never trained on

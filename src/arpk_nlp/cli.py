@@ -228,7 +228,7 @@ def train_cli(
     limit_dev: int = typer.Option(0, "--limit-dev", help="Only N dev articles, evenly spaced."),
     settings: Optional[List[str]] = typer.Option(None, "--set", help="Config override KEY=VALUE, e.g. nlp.tokenizer.prefix_len=3 (repeatable)."),
     external: Optional[Path] = typer.Option(None, "--external", help="Folder of the public NER corpora (configs/external_corpora.json) to add to the NER's training data."),
-    upsample: int = typer.Option(3, "--upsample", help="With --external: copies of the in-domain train set in the mix."),
+    upsample: int = typer.Option(1, "--upsample", help="With --external: copies of the in-domain train set in the mix."),
 ):
     """Rerun everything from configs/: corpus → DocBin → train → fit A4P → evaluate → model."""
     from .corpus import CorpusError

@@ -1,4 +1,4 @@
-"""`arpk_nlp.NameHashEmbed.v1`: spaCy's MultiHashEmbed plus one embedded "name class" per token.
+"""`arpk_nlp.NameHashEmbed.v1`/`.v2`: spaCy's MultiHashEmbed plus embedded word classes.
 
 Arabic has no capital letters, so a CNN only knows a name it saw in training. This adds what
 the project knows about names as a token feature the NER learns to weigh: whether the word
@@ -7,13 +7,18 @@ a word of a registry actor's name, by actor type. The class is a small bit set, 
 hash table of its own and mixed with the usual NORM/PREFIX/SUFFIX/SHAPE embeddings by the same
 Maxout layer as in spaCy's MultiHashEmbed.
 
-The word table is filled at `initialize` from the files named in the config and saved with the
-model's weights (thinc serializes layer attrs), so a loaded pipeline needs neither file.
+v2 (the shipped config) adds a rarity class, the word's document frequency in the training data,
+and rare-word dropout in training (see `name_hash_embed_v2`).
+
+The tables are filled at `initialize` from the files named in the config and saved with the
+model's weights (thinc serializes layer attrs), so a loaded pipeline needs none of the files.
 """
 from __future__ import annotations
 
 from pathlib import Path
 from typing import List, Optional
+
+import numpy
 
 from spacy.attrs import NORM
 from spacy.ml.featureextractor import FeatureExtractor
@@ -43,17 +48,57 @@ def name_hash_embed(
     names_path (str): Given names, one per line (read at initialize only).
     registry_path (str): The actor registry (JSONL file or folder; read at initialize only).
     """
+    return _embed(width, attrs, rows, FeatureExtractor(attrs), [(name_classes(names_path, registry_path), name_rows)])
+
+
+def _embed(width: int, attrs: List[str], rows: List[int], extract: Model, classes: list) -> Model:
+    """MultiHashEmbed's structure (one HashEmbed per attribute, a Maxout mixing them) with one
+    more HashEmbed per (class model, rows) in `classes`."""
     if len(rows) != len(attrs):
         raise ValueError(f"Mismatched lengths: {len(rows)} vs {len(attrs)}")
     embeddings = [HashEmbed(width, rows[i], column=i, seed=8 + i, dropout=0.0) for i in range(len(attrs))]
-    lexical = chain(FeatureExtractor(attrs), list2ragged(), with_array(concatenate(*embeddings)))
-    names = chain(name_classes(names_path, registry_path), list2ragged(),
-                  with_array(HashEmbed(width, name_rows, column=0, seed=8 + len(attrs), dropout=0.0)))
-    mix = with_array(Maxout(width, width * (len(attrs) + 1), nP=3, dropout=0.0, normalize=True))
-    return chain(concatenate(lexical, names), mix, ragged2list())
+    lexical = chain(extract, list2ragged(), with_array(concatenate(*embeddings)))
+    embedded = [chain(model, list2ragged(), with_array(HashEmbed(width, n, column=0, seed=8 + len(attrs) + j, dropout=0.0)))
+                for j, (model, n) in enumerate(classes)]
+    mix = with_array(Maxout(width, width * (len(attrs) + len(classes)), nP=3, dropout=0.0, normalize=True))
+    return chain(concatenate(lexical, *embedded), mix, ragged2list())
 
 
-def name_classes(names_path: Optional[str], registry_path: Optional[str]) -> Model[List[Doc], List[Ints2d]]:
+@registry.architectures("arpk_nlp.NameHashEmbed.v2")
+def name_hash_embed_v2(
+    width: int,
+    attrs: List[str],
+    rows: List[int],
+    name_rows: int,
+    names_path: Optional[str] = None,
+    registry_path: Optional[str] = None,
+    df_path: Optional[str] = None,
+    df_bounds: List[int] = [2, 4, 10, 30, 100],
+    rare_dropout: float = 0.0,
+) -> Model[List[Doc], List[Floats2d]]:
+    """v1 plus a word-rarity class: how many training documents contain the word (document
+    frequency, bucketed by df_bounds). A word the model never saw and a word seen in only one
+    document share the lowest class, so the NER can learn that rare words in a name's position
+    are names, which is the main cue for unseen foreign names in text without capitals.
+
+    df_path (str): The training DocBin file or folder (read at initialize only; copies of the
+        same document count once).
+    df_bounds (List[int]): Ascending document counts where a new class starts.
+    rare_dropout (float): In training, the chance that a rare word (lowest class) loses its NORM
+        feature (it becomes one shared "unknown word" id), so the NER learns to find names from
+        affixes, name class and context, which is all it has for names it never saw
+        (word dropout for singletons, as in Lample et al. 2016). No effect at prediction.
+    """
+    rarity = rarity_classes(df_path, df_bounds)
+    extract = FeatureExtractor(attrs)
+    if rare_dropout > 0 and "NORM" in attrs:
+        extract = features_with_rare_dropout(attrs, rarity, rare_dropout)
+    return _embed(width, attrs, rows, extract, [(name_classes(names_path, registry_path), name_rows), (rarity, 64)])
+
+
+def _doc_cached_classes(name: str, classify, init) -> Model[List[Doc], List[Ints2d]]:
+    """A feature model mapping each token's NORM to a small int via `classify(norm, table)`,
+    caching per NORM id; `init` builds model.attrs["table"]."""
     cache: dict = {"table_id": None, "by_norm": {}}
 
     def forward(model: Model, docs: List[Doc], is_train: bool):
@@ -68,16 +113,97 @@ def name_classes(names_path: Optional[str], registry_path: Optional[str]) -> Mod
             for h in doc.to_array([NORM]).tolist():
                 c = by_norm.get(h)
                 if c is None:
-                    c = word_class(strings[h], table)
+                    c = classify(strings[h], table)
                     by_norm[h] = c
                 ids.append(c)
             out.append(model.ops.asarray2i([[c] for c in ids] if ids else [], dtype="uint64").reshape(len(ids), 1))
         return out, lambda d_out: []
 
+    return Model(name, forward, init=init, attrs={"table": {}})
+
+
+# Readings for the rarity table keep at least 3 letters, so `وليد` is not read as `يد` (hand).
+_RARITY_MIN_STEM = 3
+
+
+def rarity_classes(df_path: Optional[str], bounds: List[int]) -> Model[List[Doc], List[Ints2d]]:
+    def init(model: Model, X=None, Y=None):
+        model.attrs["table"] = build_df_table(df_path, bounds) if df_path else {}
+
+    return _doc_cached_classes("arpk_rarity_classes", rarity_class, init)
+
+
+def rarity_class(norm: str, table: dict) -> int:
+    """1 + the document-frequency class of the word's longest known reading (proclitics
+    stripped), or 1 for a rare or unseen word; 0 for tokens without letters (digits,
+    punctuation), which the other features describe."""
+    if not any(ch.isalpha() for ch in norm):
+        return 0
+    for reading in strip_proclitics(norm, min_stem=_RARITY_MIN_STEM):
+        c = table.get(reading)
+        if c:
+            return 1 + c
+    return 1
+
+
+# The id a dropped NORM takes: a hash no word has (spaCy's string hashes are 64-bit).
+UNKNOWN_NORM = 1
+
+
+def features_with_rare_dropout(attrs: List[str], rarity: Model, p: float) -> Model[List[Doc], List[Ints2d]]:
+    """spaCy's FeatureExtractor, but in training the NORM column of rare words (rarity class 1)
+    becomes UNKNOWN_NORM with probability p (numpy's global RNG, which spaCy seeds); identical to
+    FeatureExtractor at prediction. `rarity` is the rarity-class model, whose table it shares."""
+    extract = FeatureExtractor(attrs)
+    column = attrs.index("NORM")
+
+    def forward(model: Model, docs: List[Doc], is_train: bool):
+        features, _ = extract(docs, is_train)
+        if not is_train:
+            return features, lambda d: []
+        classes, _ = rarity(docs, False)
+        out = []
+        for f, c in zip(features, classes):
+            hit = (model.ops.to_numpy(c)[:, 0] == 1) & (numpy.random.random(len(c)) < p)
+            if hit.any():
+                f = f.copy()
+                f[hit, column] = UNKNOWN_NORM
+            out.append(f)
+        return out, lambda d: []
+
+    return Model("arpk_features_rare_dropout", forward, layers=[extract])
+
+
+def build_df_table(df_path: str, bounds: List[int]) -> dict:
+    """{reading: class ≥ 1} for readings in at least bounds[0] distinct training documents."""
+    import bisect
+    from collections import Counter
+
+    from spacy.tokens import DocBin
+    from spacy.vocab import Vocab
+
+    path = Path(df_path)
+    files = sorted(path.glob("*.spacy")) if path.is_dir() else [path]
+    vocab = Vocab()
+    df: Counter = Counter()
+    seen: set = set()
+    for f in files:
+        for doc in DocBin().from_disk(f).get_docs(vocab):
+            if doc.text in seen:  # upsampled copies count once
+                continue
+            seen.add(doc.text)
+            readings = set()
+            for t in doc:
+                readings.update(strip_proclitics(normalize(t.text), min_stem=_RARITY_MIN_STEM))
+            df.update(readings)
+    return {w: bisect.bisect_right(bounds, n) for w, n in df.items() if n >= bounds[0]}
+
+
+def name_classes(names_path: Optional[str], registry_path: Optional[str]) -> Model[List[Doc], List[Ints2d]]:
     def init(model: Model, X=None, Y=None):
         model.attrs["table"] = build_table(names_path, registry_path)
 
-    return Model("arpk_name_classes", forward, init=init, attrs={"table": {}})
+    return _doc_cached_classes("arpk_name_classes", word_class, init)
 
 
 def word_class(norm: str, table: dict) -> int:
