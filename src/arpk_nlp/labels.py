@@ -12,4 +12,6 @@ A4P_LABELS = (
     "CONDUCT",
 )
 ACTOR_PREFIX = {"person": "PERSON", "org": "ORG", "gpe": "GPE", "loc": "LOC", "mission": "MISSION", "event": "EVENT"}
-SPLITS = ("train", "dev", "gold")
+SPLITS = ("train", "dev", "gold", "gold-press")
+# Frozen evaluation splits: never trained on, never tuned on.
+GOLD_SPLITS = ("gold", "gold-press")
