@@ -53,9 +53,9 @@ def main():
     import srsly
     from spacy.tokens import DocBin
 
-    from arpk_nlp import themes_fit
-    from arpk_nlp.labels import A4P_LABELS
-    from arpk_nlp.themes import A4PClassifier
+    from arpk_nlp.pipeline import themes_fit
+    from arpk_nlp.pipeline.labels import A4P_LABELS
+    from arpk_nlp.pipeline.themes import A4PClassifier
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--work-dir", default=str(REPO / "training"))

@@ -17,7 +17,9 @@ def main():
     import spacy
 
     from arpk_nlp.evaluate import evaluate_records
-    from arpk_nlp.paths import MODEL, REGISTRY, dev_and_gold
+    from arpk_nlp.paths import dev_and_gold, require_checkout
+    MODEL = require_checkout("this script") / "models" / "arpk-ar"
+    REGISTRY = require_checkout("this script") / "configs" / "actors"
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=str(MODEL))
@@ -25,7 +27,7 @@ def main():
     args = ap.parse_args()
     from pathlib import Path
 
-    from arpk_nlp.external import coarse_conll_scores
+    from arpk_nlp.data.external import coarse_conll_scores
 
     for f in args.conll:
         if not Path(f).is_file():
@@ -34,7 +36,7 @@ def main():
     extra = "".join(f" {Path(f).parent.name} test F |" if Path(f).stem == "test" else f" {Path(f).stem} F |" for f in args.conll)
     print("| pipeline | dev ents F | gold ents F | gold P | gold R | gold link acc | gold actor recall |" + extra)
     print("|---|---:|---:|---:|---:|---:|---:|" + "---:|" * len(args.conll))
-    from arpk_nlp.registry import read_registry
+    from arpk_nlp.pipeline.registry import read_registry
 
     rows = (
         ("NER + linker", False, False, False),

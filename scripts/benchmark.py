@@ -27,7 +27,7 @@ def words_in(texts) -> int:
 
 def load_texts(n_words: int) -> list[str]:
     sys.path.insert(0, str(REPO / "src"))
-    from arpk_nlp.corpus import find_sources, load_articles
+    from arpk_nlp.data.corpus import find_sources, load_articles
 
     arts, _ = load_articles(find_sources(None, REPO / "corpus"))
     base = [a.record["text"] for a in arts]

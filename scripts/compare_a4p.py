@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 def cats_scores(examples) -> dict:
     from spacy.scorer import Scorer
 
-    from arpk_nlp.labels import A4P_LABELS
+    from arpk_nlp.pipeline.labels import A4P_LABELS
 
     s = Scorer.score_cats(examples, "cats", labels=list(A4P_LABELS), multi_label=True, threshold=0.5)
     return {"micro_f": s["cats_micro_f"], "macro_f": s["cats_macro_f"], "micro_p": s["cats_micro_p"],
@@ -43,7 +43,7 @@ def lexicon_baseline(nlp, work: Path) -> dict:
     from spacy.tokens import DocBin
     from spacy.training import Example
 
-    from arpk_nlp.labels import A4P_LABELS
+    from arpk_nlp.pipeline.labels import A4P_LABELS
 
     clf = nlp.get_pipe("arpk_a4p")
     out = {}

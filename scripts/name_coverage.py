@@ -17,15 +17,16 @@ from pathlib import Path
 
 
 def _words_in(entity: str, words: set) -> bool:
-    from arpk_nlp.normalize import strip_proclitics
+    from arpk_nlp.pipeline.normalize import strip_proclitics
 
     return any(r in words for w in entity.split() for r in strip_proclitics(w))
 
 
 def main():
-    from arpk_nlp.external import _spans_and_repairs, load_declarations, read_conll
-    from arpk_nlp.normalize import normalize
-    from arpk_nlp.paths import REPO
+    from arpk_nlp.data.external import _spans_and_repairs, load_declarations, read_conll
+    from arpk_nlp.pipeline.normalize import normalize
+    from arpk_nlp.paths import require_checkout
+    REPO = require_checkout("this script")
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True, help="folder of the public corpora (../shared/data/ner)")

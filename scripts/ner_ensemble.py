@@ -39,7 +39,7 @@ class UnionNER:
 def main():
     import spacy
 
-    from arpk_nlp.external import coarse_conll_scores, load_declarations
+    from arpk_nlp.data.external import coarse_conll_scores, load_declarations
 
     ap = argparse.ArgumentParser()
     ap.add_argument("model_a")

@@ -19,8 +19,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from arpk_nlp.corpus import find_sources, load_articles  # noqa: E402
-from arpk_nlp.labels import A4P_LABELS  # noqa: E402
+from arpk_nlp.data.corpus import find_sources, load_articles  # noqa: E402
+from arpk_nlp.pipeline.labels import A4P_LABELS  # noqa: E402
 
 REVIEW = REPO / "corpus" / "review"
 

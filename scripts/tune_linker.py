@@ -12,7 +12,9 @@ def main():
     import spacy
 
     from arpk_nlp.evaluate import linker_accuracy
-    from arpk_nlp.paths import CONFIGS, REGISTRY, dev_and_gold
+    from arpk_nlp.paths import dev_and_gold, require_checkout
+    CONFIGS = require_checkout("this script") / "configs"
+    REGISTRY = require_checkout("this script") / "configs" / "actors"
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--registry", default=str(REGISTRY))

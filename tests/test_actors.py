@@ -5,7 +5,7 @@ import pytest
 import spacy
 from spacy.tokens import Span
 
-from arpk_nlp.registry import AliasIndex, key, read_registry, variants
+from arpk_nlp.pipeline.registry import AliasIndex, key, read_registry, variants
 
 DATA = Path(__file__).parent / "data"
 REGISTRY = DATA / "actors_mini.jsonl"

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from arpk_nlp.corpus import corpus_hash, parse_article, validate, find_sources
-from arpk_nlp.labels import A4P_LABELS
+from arpk_nlp.data.corpus import corpus_hash, parse_article, validate, find_sources
+from arpk_nlp.pipeline.labels import A4P_LABELS
 
 from conftest import CORPUS, MODEL, SHARED
 
@@ -99,7 +99,8 @@ def test_model_was_built_from_these_configs():
     are the committed ones."""
     import hashlib
 
-    from arpk_nlp.paths import CONFIGS, inputs_hash
+    from arpk_nlp.paths import inputs_hash, require_checkout
+    CONFIGS = require_checkout("this script") / "configs"
 
     meta = json.loads((MODEL / "meta.json").read_text(encoding="utf-8"))["arpk"]
     assert meta["config_sha256"] == hashlib.sha256((CONFIGS / meta["config"]).read_bytes()).hexdigest(), (

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from arpk_nlp import external as X
-from arpk_nlp.normalize import normalize
+from arpk_nlp.data import external as X
+from arpk_nlp.pipeline.normalize import normalize
 
 NER_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ner"
 REPO = Path(__file__).resolve().parents[1]
@@ -264,7 +264,7 @@ def test_coarse_scores_exact(stub_nlp, tmp_path):
 
 # ----------------------------------------------------------------------------- CLI
 def test_cli_module_imports_without_spacy():
-    code = "import sys, arpk_nlp.cli_external as c; assert c.external_app and c.conll_eval_cli; assert 'spacy' not in sys.modules"
+    code = "import sys, arpk_nlp.cli.external as c; assert c.external_app and c.conll_eval_cli; assert 'spacy' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -272,7 +272,7 @@ def test_cli_errors_are_one_line(tmp_path):
     import typer
     from typer.testing import CliRunner
 
-    from arpk_nlp.cli_external import conll_eval_cli, external_app
+    from arpk_nlp.cli.external import conll_eval_cli, external_app
 
     r = CliRunner().invoke(external_app, ["convert", "--data", str(tmp_path / "absent"), "--out", str(tmp_path / "o")])
     assert r.exit_code == 1 and "error:" in r.output and "Traceback" not in r.output
@@ -286,7 +286,7 @@ def test_conll_eval_cli_table(stub_nlp, tmp_path, capsys):
     model = tmp_path / "model"
     stub_nlp.to_disk(model)
     p = write(tmp_path / "bench.txt", COARSE)
-    from arpk_nlp.cli_external import conll_eval_cli
+    from arpk_nlp.cli.external import conll_eval_cli
 
     conll_eval_cli(p, model, False)
     out = capsys.readouterr().out

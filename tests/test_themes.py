@@ -6,7 +6,7 @@ import spacy
 from spacy.tokens import DocBin
 from spacy.training import Example
 
-from arpk_nlp.labels import A4P_LABELS
+from arpk_nlp.pipeline.labels import A4P_LABELS
 
 TRAIN = [
     ("قتل جنديان من حفظة السلام في هجوم بعبوة ناسفة استهدف دوريتهم.", {"SAFETY_SECURITY"}),
@@ -133,7 +133,7 @@ def test_batched_sentence_scores_match_one_by_one(trained):
     import numpy as np
     from collections import Counter
 
-    from arpk_nlp.themes import _normalize_long
+    from arpk_nlp.pipeline.themes import _normalize_long
 
     clf = trained.get_pipe("arpk_a4p")
     clf.set_lexicon({"keywords": {"SAFETY_SECURITY": ["هجوم", "حفظة السلام"], "CONDUCT": ["سوء السلوك"]}})

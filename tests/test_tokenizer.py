@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arpk_nlp.normalize import normalize, strip_proclitics
-from arpk_nlp.tokenizer import CamelTokenizer, split_words
+from arpk_nlp.pipeline.normalize import normalize, strip_proclitics
+from arpk_nlp.pipeline.tokenizer import CamelTokenizer, split_words
 
 from conftest import MODEL
 
@@ -124,7 +124,7 @@ def test_shipped_model_loads_in_fresh_process_without_import():
 
 def test_no_camel_data_import_on_default_path():
     code = (
-        "import sys, spacy; import arpk_nlp.tokenizer, arpk_nlp.actors, arpk_nlp.themes; "
+        "import sys, spacy; import arpk_nlp.pipeline.tokenizer, arpk_nlp.pipeline.actors, arpk_nlp.pipeline.themes; "
         "print(any(m.startswith('camel_tools.data') for m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .labels import A4P_LABELS
+from .pipeline.labels import A4P_LABELS
 
 SCHEMA = "arpk_nlp.annotation.v1"
 DEFAULT_MAX_CHARS = 1_000_000

@@ -14,7 +14,7 @@ from spacy.scorer import Scorer
 from spacy.tokens import Span
 from spacy.training import Example
 
-from .docbin import record_to_doc
+from .data.docbin import record_to_doc
 
 
 def evaluate_records(nlp, records: list[dict], batch_size: int = 32) -> dict:

@@ -6,13 +6,14 @@ a failed retrain never replaces a working model.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import time
 from pathlib import Path
 
-from .corpus import build, corpus_hash, read_jsonl
+from .data.corpus import build, corpus_hash, read_jsonl
+from .hashing import sha256_file
+from .pipeline.labels import GOLD_SPLITS
 
 
 def train(
@@ -47,7 +48,7 @@ def train(
     from spacy.cli.train import train as spacy_train
     from spacy.util import load_config
 
-    from .docbin import write_docbin
+    from .data.docbin import write_docbin
     from .paths import inputs_hash
     from .evaluate import evaluate_records
 
@@ -98,7 +99,7 @@ def train(
     best = run_dir / "model-best"
 
     nlp = spacy.load(best)
-    scores = {split: evaluate_records(nlp, records[split]) for split in ("dev", "gold")}
+    scores = {split: evaluate_records(nlp, records[split]) for split in ("dev", *GOLD_SPLITS) if records.get(split)}
     meta_extra = {
         "corpus_sha256": corpus_hash(corpus_dir),
         "corpus_counts": {s: len(r) for s, r in records.items()},
@@ -106,7 +107,7 @@ def train(
         "limit_train": limit_train,
         "limit_dev": limit_dev,
         "config": Path(config).name,
-        "config_sha256": hashlib.sha256(Path(config).read_bytes()).hexdigest(),
+        "config_sha256": sha256_file(Path(config)),
         "inputs_sha256": inputs_hash(repo / "configs"),
         "overrides": {k: v for k, v in (overrides or {}).items()},
         "external": assets,
@@ -173,7 +174,7 @@ def _pretrain(config: Path, nlp, work_dir: Path, train_path: Path, paths: dict, 
 def _mix(nlp, work_dir: Path, external: Path, upsample: int, log) -> tuple[Path, dict]:
     """A training folder with `upsample` copies of the in-domain train DocBin and the external
     corpora's training splits (spaCy's corpus reader reads every .spacy file in a folder)."""
-    from .external import convert, load_declarations
+    from .data.external import convert, load_declarations
 
     mix = work_dir / "train-mix"
     if mix.exists():

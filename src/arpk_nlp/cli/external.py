@@ -9,23 +9,10 @@ from typing import List, Optional
 
 import typer
 
-from .paths import REPO
-
-DEFAULT_OUT = REPO / "training" / "external"
-DEFAULT_CONFIG = REPO / "configs" / "arpk.cfg"
+from .common import checkout_path, fail as _fail, first_line as _first_line, load_model
 
 external_app = typer.Typer(no_args_is_help=True,
                            help="Public Arabic NER corpora (ANERcorp, AQMAR, Wojood): convert, check the label mapping.")
-
-
-def _fail(message: str, code: int = 1) -> None:
-    """One line on stderr and a non-zero exit, no traceback."""
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def _first_line(err: BaseException) -> str:
-    return (str(err).splitlines() or [type(err).__name__])[0]
 
 
 def _blank_nlp(config: Path):
@@ -42,14 +29,16 @@ def _blank_nlp(config: Path):
 @external_app.command("convert")
 def external_convert_cli(
     data: Path = typer.Option(..., "--data", help="Folder holding the corpora (anercorp-camellab/, aqmar/, wojood-sample/)."),
-    out: Path = typer.Option(DEFAULT_OUT, "--out", help="Where <corpus>-<split>.spacy DocBins are written."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Where <corpus>-<split>.spacy DocBins are written."),
     no_verify: bool = typer.Option(False, "--no-verify", help="Do not check the files' sha256 against configs/external_corpora.json."),
     splits: Optional[List[str]] = typer.Option(None, "--split", help="Splits to convert (repeatable; default train and dev)."),
-    config: Path = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Training config whose tokenizer settings are used."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Training config whose tokenizer settings are used."),
     as_json: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
 ):
     """Convert the training splits of the declared corpora to DocBins (test splits are never converted unless named)."""
-    from .external import convert
+    out = checkout_path(out, "training", "external", what="external convert")
+    config = checkout_path(config, "configs", "arpk.cfg", what="external convert")
+    from ..data.external import convert
 
     nlp = _blank_nlp(config)
     try:
@@ -79,7 +68,7 @@ def external_mapping_cli(
     seed: int = typer.Option(0, "--seed", help="Sampling seed."),
 ):
     """Show samples of the LOC → GPE / LOC → LOC decisions (ANERcorp, AQMAR) for a human check."""
-    from .external import mapping_report
+    from ..data.external import mapping_report
 
     try:
         typer.echo(mapping_report(data, n=n, seed=seed))
@@ -87,21 +76,14 @@ def external_mapping_cli(
         _fail(_first_line(err))
 
 
-def conll_eval_cli(path: Path, model: Path, as_json: bool = False) -> None:
+def conll_eval_cli(path: Path, model: Optional[Path], as_json: bool = False) -> None:
     """`evaluate --conll PATH --coarse`: the standard PERS/LOC/ORG benchmark on a CoNLL file."""
-    path, model = Path(path), Path(model)
+    path = Path(path)
     if not path.is_file():
         _fail(f"{path}: no such CoNLL file")
-    if not model.exists():
-        _fail(f"{model}: model not found (train one with `python -m arpk_nlp train`, or pass --model)")
-    import spacy
+    from ..data.external import coarse_conll_scores, format_coarse
 
-    from .external import coarse_conll_scores, format_coarse
-
-    try:
-        nlp = spacy.load(model)
-    except (OSError, ValueError, KeyError) as err:
-        _fail(f"{model}: cannot load model ({_first_line(err)})")
+    nlp = load_model(model)
     try:
         scores = coarse_conll_scores(nlp, path)
     except (ValueError, UnicodeDecodeError) as err:

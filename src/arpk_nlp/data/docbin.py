@@ -6,7 +6,7 @@ from typing import Iterable
 
 from spacy.tokens import Doc, DocBin, Span
 
-from .labels import A4P_LABELS
+from ..pipeline.labels import A4P_LABELS
 
 
 def record_to_doc(nlp, rec: dict) -> Doc:

@@ -5,14 +5,13 @@ article with entity marks `[surface](LABEL|actor-id)`. Offsets are computed here
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .labels import A4P_LABELS, ACTOR_PREFIX, ENTITY_LABELS, GOLD_SPLITS, SPLITS
+from ..pipeline.labels import A4P_LABELS, ACTOR_PREFIX, ENTITY_LABELS, GOLD_SPLITS, SPLITS
 
 MARK = re.compile(r"\[([^\[\]\n]+)\]\(([A-Z_]+)(?:\|([^()\s]*))?\)")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -112,7 +111,7 @@ def parse_article(raw: str, path: str = "<string>") -> tuple[Article | None, lis
 
 def check_record(rec: dict, path: str, span_lines: list[int] | None = None) -> list[Problem]:
     """Check one record against ANNOTATION.md: offsets, token alignment, labels, overlaps, cats."""
-    from .tokenizer import split_words
+    from ..pipeline.tokenizer import split_words
 
     problems = []
     text = rec.get("text", "")
@@ -287,18 +286,14 @@ def read_jsonl(path: Path) -> list[dict]:
 
 def corpus_hash(root: Path) -> str:
     """sha256 over the authoring files (path + content), the corpus' identity in model meta."""
-    h = hashlib.sha256()
-    for f in sorted(find_sources(None, root)):
-        h.update(f.relative_to(root).as_posix().encode())
-        h.update(b"\0")
-        h.update(f.read_bytes())
-        h.update(b"\0")
-    return h.hexdigest()
+    from ..hashing import sha256_tree
+
+    return sha256_tree(sorted(find_sources(None, root)), root)
 
 
 def stats(records: list[dict]) -> dict:
     """Articles, words, mentions per label and A4P positives, per split."""
-    from .tokenizer import split_words
+    from ..pipeline.tokenizer import split_words
 
     out: dict[str, dict] = {}
     for rec in records:

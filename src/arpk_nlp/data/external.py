@@ -17,7 +17,6 @@ cheap to import.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import time
@@ -27,12 +26,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .normalize import strip_proclitics
-from .registry import key, read_registry, variants
+from ..pipeline.normalize import strip_proclitics
+from ..pipeline.registry import key, read_registry, variants
 
-from .paths import CONFIGS, REGISTRY as DEFAULT_REGISTRY
 
-DEFAULT_DECLARATIONS = CONFIGS / "external_corpora.json"
+
+def _configs() -> Path:
+    """The checkout's configs/ (declarations and registry defaults; found at call time)."""
+    from ..paths import require_checkout
+
+    return require_checkout("the external-corpus declarations") / "configs"
 DATA_HINT = ("pass the folder that holds the corpora's folders (anercorp-camellab/, aqmar/, wojood-sample/), "
              "e.g. --data ../shared/data/ner; see configs/external_corpora.json for where to get them")
 
@@ -118,7 +121,7 @@ def count_repairs(tags: Sequence[str]) -> int:
 # ----------------------------------------------------------------------------- declarations
 def load_declarations(path: str | Path | None = None) -> dict[str, dict]:
     """The corpus declarations of configs/external_corpora.json, by corpus name."""
-    path = Path(path) if path else DEFAULT_DECLARATIONS
+    path = Path(path) if path else _configs() / "external_corpora.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     out = {}
     for c in data["corpora"]:
@@ -139,14 +142,11 @@ def _declaration(corpus: str | dict, declarations: str | Path | None = None) -> 
 
 
 def sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    from ..hashing import sha256_file
+
+    return sha256_file(Path(path))
 
 
-# ----------------------------------------------------------------------------- GPE vs LOC
 def gpe_keys_from_actors(actors: Iterable) -> frozenset[str]:
     """Lookup keys (registry.variants of every surface) of the registry's GPE actors."""
     return _keys_of(actors, "GPE")
@@ -174,7 +174,7 @@ def _loc_keys_cached(path: str) -> frozenset[str]:
 def gpe_keys(registry: str | Path | Iterable | frozenset | None = None) -> frozenset[str]:
     """GPE keys of a registry given as a path (file or folder), actors, or ready keys."""
     if registry is None:
-        registry = DEFAULT_REGISTRY
+        registry = _configs() / "actors"
     if isinstance(registry, frozenset):
         return registry
     if isinstance(registry, (str, Path)):
@@ -187,7 +187,7 @@ def gpe_keys(registry: str | Path | Iterable | frozenset | None = None) -> froze
 def loc_keys(registry: str | Path | Iterable | None = None) -> frozenset[str]:
     """LOC keys of the registry (continents, seas, regions...)."""
     if registry is None:
-        registry = DEFAULT_REGISTRY
+        registry = _configs() / "actors"
     if isinstance(registry, (str, Path)):
         return _loc_keys_cached(str(Path(registry).resolve())) if Path(registry).exists() else frozenset()
     return _keys_of(registry, "LOC")

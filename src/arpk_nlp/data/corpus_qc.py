@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from .registry import key
-from .tokenizer import split_words
+from ..pipeline.registry import key
+from ..pipeline.tokenizer import split_words
 
 # Ministries and similar bodies carry a per-country id by design (corpus README).
 _PER_COUNTRY_ORG_SUFFIXES = ("-mfa", "-mod", "-moi", "-moj", "-police", "-army", "-pm", "-presidency", "-parliament")

@@ -1,0 +1,51 @@
+"""What every command shares: the one-line failure, model loading, checkout defaults."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def fail(message: str, code: int = 1) -> None:
+    """One clear line on stderr and a non-zero exit: no traceback for user errors."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def first_line(err: BaseException) -> str:
+    return (str(err).splitlines() or [type(err).__name__])[0]
+
+
+def checkout_path(explicit: Path | None, *parts: str, what: str) -> Path:
+    """`explicit`, or <checkout>/<parts> (one line and exit 1 outside a checkout)."""
+    if explicit is not None:
+        return explicit
+    from ..paths import NotFound, require_checkout
+
+    try:
+        return require_checkout(what).joinpath(*parts)
+    except NotFound as err:
+        fail(str(err))
+
+
+def resolve_model(model: Path | None):
+    """What to load: -m, $ARPK_NLP_MODEL, the installed model package or the checkout's model."""
+    from ..paths import NotFound, find_model
+
+    try:
+        return find_model(model)
+    except NotFound as err:
+        fail(str(err))
+
+
+def load_model(model: Path | None):
+    """spacy.load with a one-line error for a missing or broken model."""
+    where = resolve_model(model)
+    if isinstance(where, Path) and not where.exists():
+        fail(f"{where}: model not found (train one with `python -m arpk_nlp train`, or pass --model)")
+    import spacy
+
+    try:
+        return spacy.load(where)
+    except (OSError, ValueError, KeyError) as err:
+        fail(f"{where}: cannot load model ({first_line(err)})")

@@ -1,0 +1,117 @@
+"""`arpk-nlp train` and `arpk-nlp evaluate`: the model from configs/ and corpus/, scored on gold."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .common import checkout_path, fail, load_model, resolve_model
+
+
+def evaluate_cli(
+    gold: Optional[Path] = typer.Argument(None, help="Gold JSONL (ANNOTATION.md records). Default: the corpus gold split."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Pipeline folder."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    corpus: Optional[Path] = typer.Option(None, "--corpus", help="Corpus folder (for the default gold)."),
+    conll: Optional[Path] = typer.Option(None, "--conll", help="Score on a CoNLL NER file instead (e.g. ANERcorp test)."),
+    coarse: bool = typer.Option(False, "--coarse", help="With --conll: PERS/LOC/ORG only (GPE+LOC→LOC, MISSION→ORG, MISC not scored)."),
+    split: str = typer.Option("gold", "--split", help="Without GOLD: the corpus split to score (gold, gold-press, dev)."),
+):
+    """Score the pipeline on gold: entity P/R/F per label, A4P P/R/F, linking accuracy."""
+    import json
+
+    if conll is not None:
+        if not coarse:
+            fail("--conll needs --coarse (the only CoNLL scoring defined: PERS/LOC/ORG)")
+        from .external import conll_eval_cli
+
+        conll_eval_cli(conll, model, as_json)
+        return
+
+    from ..data.corpus import find_sources, load_articles, read_jsonl
+
+    if gold is None:
+        corpus = checkout_path(corpus, "corpus", what="evaluate without a GOLD file")
+        if not (corpus / "src" / split).is_dir():
+            fail(f"{corpus / 'src' / split}: no such corpus split")
+        articles, problems = load_articles(find_sources([corpus / "src" / split], corpus))
+        if problems:
+            fail(f"{problems[0]} (run `corpus validate`)")
+        records = [a.record for a in articles]
+        name = str(corpus / "src" / split)
+    else:
+        if not gold.is_file():
+            fail(f"{gold}: no such file")
+        try:
+            records = read_jsonl(gold)
+        except (UnicodeDecodeError, ValueError) as err:
+            fail(f"{gold}: not a JSONL file of records ({str(err).splitlines()[0]})")
+        name = str(gold)
+    if not records:
+        fail(f"{name}: no records")
+    nlp = load_model(model)
+    from ..evaluate import evaluate_records, format_table
+
+    scores = evaluate_records(nlp, records)
+    if as_json:
+        typer.echo(json.dumps(scores, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(f"{name}: {len(records)} articles\n")
+        typer.echo(format_table(scores))
+
+
+
+def train_cli(
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where the trained pipeline goes (replaced only on success)."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Training config."),
+    corpus: Optional[Path] = typer.Option(None, "--corpus", help="Corpus folder."),
+    work_dir: Optional[Path] = typer.Option(None, "--work-dir", help="Scratch folder (DocBins, spaCy run)."),
+    max_steps: Optional[int] = typer.Option(None, "--max-steps", help="Override training.max_steps."),
+    limit: int = typer.Option(0, "--limit", help="Only the first N articles per split (smoke runs)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Override system.seed."),
+    limit_train: int = typer.Option(0, "--limit-train", help="Only N train articles, evenly spaced over the writers (learning curves)."),
+    limit_dev: int = typer.Option(0, "--limit-dev", help="Only N dev articles, evenly spaced."),
+    settings: Optional[List[str]] = typer.Option(None, "--set", help="Config override KEY=VALUE, e.g. nlp.tokenizer.prefix_len=3 (repeatable)."),
+    external: Optional[Path] = typer.Option(None, "--external", help="Folder of the public NER corpora (configs/external_corpora.json) to add to the NER's training data."),
+    upsample: int = typer.Option(1, "--upsample", help="With --external: copies of the in-domain train set in the mix."),
+):
+    """Rerun everything from configs/: corpus → DocBin → train → fit A4P → evaluate → model."""
+    corpus = checkout_path(corpus, "corpus", what="train")
+    config = checkout_path(config, "configs", "arpk.cfg", what="train")
+    output = checkout_path(output, "models", "arpk-ar", what="train")
+    work_dir = checkout_path(work_dir, "training", what="train")
+    from ..data.corpus import CorpusError
+    from ..train import TrainingError, train
+
+    if not config.is_file():
+        fail(f"{config}: no such config")
+    overrides = {}
+    if max_steps is not None:
+        overrides["training.max_steps"] = max_steps
+    if seed is not None:
+        overrides["system.seed"] = seed
+    import json as _json
+
+    for kv in settings or []:
+        k, eq, v = kv.partition("=")
+        if not eq:
+            fail(f"--set takes KEY=VALUE, not {kv!r}")
+        try:
+            overrides[k] = _json.loads(v)
+        except ValueError:
+            overrides[k] = v
+    try:
+        train(corpus, output, config, work_dir, overrides=overrides, limit=limit, log=lambda m: typer.echo(m, err=True),
+              limit_train=limit_train, limit_dev=limit_dev, external=external, upsample=upsample)
+    except CorpusError as err:
+        for p in err.problems[:20]:
+            typer.echo(str(p), err=True)
+        fail(f"corpus is invalid ({len(err.problems)} problems); the model at {output} was left as it was")
+    except TrainingError as err:
+        fail(f"{err}; the model at {output} was left as it was")
+    except (FileNotFoundError, ValueError) as err:  # external data missing or not matching its sha256
+        fail(f"{str(err).splitlines()[0]}; the model at {output} was left as it was")
+    typer.echo(f"model written to {output}")
+
+
