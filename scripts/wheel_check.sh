@@ -13,7 +13,7 @@ step() { "$@" >>"$log" 2>&1 || { cat "$log" >&2; echo "wheel check failed at: $*
 mkdir -p "$tmp/pkg"
 step uv build --wheel -o "$tmp/dist"
 version=$(uv run python -c 'import importlib.metadata as m; print(m.version("arpk-nlp"))')
-step uv run --with build python -m spacy package models/arpk-ar "$tmp/pkg" --build wheel --name arpk_ar --version "$version"
+step uv run python -m spacy package models/arpk-ar "$tmp/pkg" --build wheel --name arpk_ar --version "$version"
 uv export --frozen --no-hashes --no-emit-project --no-dev > "$tmp/requirements.txt" 2>/dev/null
 uv venv -q --python "$(uv run python -c 'import sys; print(sys.executable)')" "$tmp/venv"
 uv pip install -q --python "$tmp/venv/bin/python" -r "$tmp/requirements.txt"

@@ -17,6 +17,7 @@ def evaluate_cli(
     conll: Optional[Path] = typer.Option(None, "--conll", help="Score on a CoNLL NER file instead (e.g. ANERcorp test)."),
     coarse: bool = typer.Option(False, "--coarse", help="With --conll: PERS/LOC/ORG only (GPE+LOC→LOC, MISSION→ORG, MISC not scored)."),
     split: str = typer.Option("gold", "--split", help="Without GOLD: the corpus split to score (gold, gold-press, dev)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the scores as JSON to this file."),
 ):
     """Score the pipeline on gold: entity P/R/F per label, A4P P/R/F, linking accuracy."""
     import json
@@ -54,6 +55,10 @@ def evaluate_cli(
     from ..evaluate import evaluate_records, format_table
 
     scores = evaluate_records(nlp, records)
+    if output is not None:
+        from ..data.corpus import write_json
+
+        write_json(output, scores)
     if as_json:
         typer.echo(json.dumps(scores, ensure_ascii=False, indent=2))
     else:
