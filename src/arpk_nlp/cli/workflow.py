@@ -82,6 +82,11 @@ def train_cli(
     upsample: int = typer.Option(1, "--upsample", help="With --external: copies of the in-domain train set in the mix."),
 ):
     """Rerun everything from configs/: corpus → DocBin → train → fit A4P → evaluate → model."""
+    smoke = [flag for flag, used in (("--limit", limit), ("--max-steps", max_steps is not None),
+                                     ("--limit-train", limit_train), ("--limit-dev", limit_dev)) if used]
+    if smoke and output is None:  # a smoke model must never silently replace the shipped one
+        fail(f"{'/'.join(smoke)} make a smoke run: pass --output explicitly (the default, models/arpk-ar, "
+             "is written only by a full run or when named with --output)")
     corpus = checkout_path(corpus, "corpus", what="train")
     config = checkout_path(config, "configs", "arpk.cfg", what="train")
     output = checkout_path(output, "models", "arpk-ar", what="train")
