@@ -30,7 +30,7 @@ def evaluate_cli(
         conll_eval_cli(conll, model, as_json)
         return
 
-    from ..data.corpus import find_sources, load_articles, read_jsonl
+    from ..data.corpus import find_sources, load_articles
 
     if gold is None:
         corpus = checkout_path(corpus, "corpus", what="evaluate without a GOLD file")
@@ -41,17 +41,21 @@ def evaluate_cli(
             fail(f"{problems[0]} (run `corpus validate`)")
         records = [a.record for a in articles]
         name = str(corpus / "src" / split)
-    else:
+    problems = []
+    if gold is not None:
         if not gold.is_file():
             fail(f"{gold}: no such file")
-        try:
-            records = read_jsonl(gold)
-        except (UnicodeDecodeError, ValueError) as err:
-            fail(f"{gold}: not a JSONL file of records ({str(err).splitlines()[0]})")
+        from ..gold import read_gold
+
+        nlp = load_model(model)  # its tokenizer decides whether spans are aligned
+        records, problems = read_gold(gold, nlp.make_doc)
+        for p in problems:  # each bad record one line; the valid ones are still scored
+            typer.echo(f"error: {p}", err=True)
         name = str(gold)
     if not records:
-        fail(f"{name}: no records")
-    nlp = load_model(model)
+        fail(f"{name}: no valid records" if problems else f"{name}: no records")
+    if gold is None:
+        nlp = load_model(model)
     from ..evaluate import evaluate_records, format_table
 
     scores = evaluate_records(nlp, records)
@@ -64,7 +68,9 @@ def evaluate_cli(
     else:
         typer.echo(f"{name}: {len(records)} articles\n")
         typer.echo(format_table(scores))
-
+    if problems:
+        typer.echo(f"{len(problems)} gold record(s) invalid and left out; {len(records)} scored", err=True)
+        raise typer.Exit(1)
 
 
 def train_cli(
