@@ -9,10 +9,14 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Iterator
 
+from . import long_docs
 from .inputs import DEFAULT_MAX_CHARS, InputError, Item, first_line, iter_inputs, safe_name  # noqa: F401  (re-exported)
 from .pipeline.labels import A4P_LABELS
 
 SCHEMA = "arpk_nlp.annotation.v1"
+# Articles longer than this are annotated alone, in windows (long_docs.py): same output, memory
+# bounded by the window instead of growing with the article.
+LONG_CHARS = 20_000
 
 
 def doc_to_record(doc, item: Item, linker=None) -> dict:
@@ -61,18 +65,22 @@ def prepare_doc(nlp, item: Item):
 
 def annotate_batch(nlp, items: list[Item]) -> list[dict | InputError]:
     """One record or one InputError per item. The batch goes through `nlp.pipe` at once; if
-    anything in it raises, each item is rerun alone so only the culprit is reported."""
+    anything in it raises, each item is rerun alone so only the culprit is reported. Long
+    articles go alone through `long_docs.run` (bounded memory per character)."""
     linker = nlp.get_pipe("arpk_actors") if "arpk_actors" in nlp.pipe_names else None
+    short = [it for it in items if len(it.text) <= LONG_CHARS]
     try:
-        docs = list(nlp.pipe((prepare_doc(nlp, it) for it in items), batch_size=max(1, len(items))))
+        docs = iter(list(nlp.pipe((prepare_doc(nlp, it) for it in short), batch_size=max(1, len(short)))))
     except Exception:  # noqa: BLE001 -- which item broke is unknown here; each is retried alone below
         return [_annotate_one(nlp, it, linker) for it in items]
-    return [_record_or_error(doc, it, linker) for doc, it in zip(docs, items, strict=True)]
+    return [_record_or_error(next(docs), it, linker) if len(it.text) <= LONG_CHARS else _annotate_one(nlp, it, linker)
+            for it in items]
 
 
 def _annotate_one(nlp, item: Item, linker) -> dict | InputError:
     try:
-        doc = nlp(prepare_doc(nlp, item))
+        doc = prepare_doc(nlp, item)
+        doc = long_docs.run(nlp, doc) if len(item.text) > LONG_CHARS else nlp(doc)
     except Exception as err:  # noqa: BLE001 -- per-item isolation: reported as this input's one line
         return InputError(f"{item.source}: cannot annotate ({type(err).__name__}: {first_line(err)})")
     return _record_or_error(doc, item, linker)
