@@ -48,3 +48,9 @@ def test_bad_gold_records_one_line_each(tmp_path):
     scores = json.loads(res.stdout)
     assert scores["n_docs"] == 2 and scores["link_gold_mentions"] == 4
     assert "10 gold record(s) invalid" in res.stderr
+
+
+def test_evaluate_bad_output_refused_before_the_work(tmp_path):
+    res = runner.invoke(app, ["evaluate", "-o", str(tmp_path), "-m", str(tmp_path / "no-model")])
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert res.stderr.strip() == f"error: {tmp_path}: is a directory"

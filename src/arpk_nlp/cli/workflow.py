@@ -32,6 +32,13 @@ def evaluate_cli(
 
     from ..data.corpus import find_sources, load_articles
 
+    if output is not None:  # a bad -o is found before the work, not after it
+        from ..outputs import OutputError, Target
+
+        try:
+            Target.open(output).discard()
+        except OutputError as err:
+            fail(str(err))
     if gold is None:
         corpus = checkout_path(corpus, "corpus", what="evaluate without a GOLD file")
         if not (corpus / "src" / split).is_dir():
@@ -59,10 +66,18 @@ def evaluate_cli(
     from ..evaluate import evaluate_records, format_table
 
     scores = evaluate_records(nlp, records)
-    if output is not None:
-        from ..data.corpus import write_json
+    if output is not None:  # whole or not at all, through a unique temp file (outputs.py)
+        from ..outputs import OutputError, Target
 
-        write_json(output, scores)
+        try:
+            target = Target.open(output)
+            try:
+                target.write(json.dumps(scores, ensure_ascii=False, indent=1) + "\n")
+                target.commit()
+            finally:
+                target.discard()
+        except OutputError as err:
+            fail(str(err))
     if as_json:
         typer.echo(json.dumps(scores, ensure_ascii=False, indent=2))
     else:
