@@ -99,7 +99,7 @@ def big_input(tmp_path_factory):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=["SIGINT", "SIGTERM", "SIGKILL"])
 def test_workers_stop_with_parent(tmp_path, big_input, sig):
     out = tmp_path / "out.jsonl"
     out.write_text("old\n", encoding="utf-8")
