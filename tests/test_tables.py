@@ -21,9 +21,9 @@ from arpk_nlp.tables import (
 from conftest import MODEL
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def data(nlp):
-    return annotated(nlp)
+    return annotated(nlp)  # a fresh copy per test (one model run, cached): tests may change it
 
 
 def read_csv(path):

@@ -140,15 +140,16 @@ def heatmap(rows: list[str], cols: list[str], share: list[list[float | None]], c
     return fig
 
 
-def sparkline(values: list[float], color: str = "#0b5cad"):
-    import matplotlib
-
-    with matplotlib.rc_context(RC):
-        fig = _figure(1.6, 0.35)
-        ax = fig.add_subplot()
-        ax.plot(range(len(values)), values, color=color, linewidth=1.2)
-        if values:
-            ax.plot([len(values) - 1], [values[-1]], "o", color=color, markersize=2.5)
-        ax.set_axis_off()
-        ax.set_ylim(bottom=0, top=max(values or [0]) * 1.15 or 1)
-    return fig
+def sparkline(values: list[float], color: str = "#0b5cad", width: int = 120, height: int = 26) -> str:
+    """A trend as a tiny inline SVG polyline. Drawn directly: a figure per table row would cost
+    matplotlib a layout pass each, for a shape with no axes or text."""
+    if not values:
+        return ""
+    top = max(values) or 1
+    step = (width - 4) / max(len(values) - 1, 1)
+    pts = [(2 + i * step, height - 2 - (height - 4) * v / top) for i, v in enumerate(values)]
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+    x, y = pts[-1]
+    return (f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-hidden="true">'
+            f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="1.3" stroke-linejoin="round"/>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="{color}"/></svg>')

@@ -441,7 +441,7 @@ def _actors_section(s: Summary, charts) -> str:
                            legend=False))
     rows = []
     for i, a in enumerate(s.actors, 1):
-        spark = charts.to_svg(charts.sparkline(a["trend"]), f"s{i}", f"trend of {a['id']}") if s.periods else ""
+        spark = charts.sparkline(a["trend"]) if s.periods else ""
         n = entity(a.get("type") or "")
         rows.append(f'<tr><td class="num">{i}</td><td>{esc(a["name_ar"])}</td><td class="ltr">{esc(a["name_en"] or "")}</td>'
                     f'<td><span class="chip" style="background:{n.color}">{esc(n.ar)}</span> <span class="en">{esc(n.en)}</span></td>'
@@ -494,14 +494,19 @@ def _articles_table(records: list[dict], max_articles: int) -> str:
             + "\n".join(rows) + f"</tbody></table>\n{more}")
 
 
-def build_report(paths: list[str], *, filters: Filters | None = None, period: str = "auto", top: int = 15,
-                 max_articles: int = 1000) -> tuple[str, list[str], int]:
-    """Read, filter, render. RETURNS (html, input errors, number of articles in the report)."""
+def select_records(paths: list[str], filters: Filters | None = None) -> tuple[list[dict], list[dict], list[str]]:
+    """RETURNS (all records read, those the filters keep, one-line input errors)."""
     records, errors = load_records(paths)
     if not records:
         raise ReportError("no annotation records in the inputs" + (f" ({errors[0]})" if errors else ""))
     filters = filters or Filters()
-    kept = [r for r in records if filters.keep(r)]
+    return records, [r for r in records if filters.keep(r)], errors
+
+
+def build_report(paths: list[str], *, filters: Filters | None = None, period: str = "auto", top: int = 15,
+                 max_articles: int = 1000) -> tuple[str, list[str], int]:
+    """Read, filter, render. RETURNS (html, input errors, number of articles in the report)."""
+    records, kept, errors = select_records(paths, filters)
     html = render_report(kept, filters=filters, inputs=paths, loaded=len(records), period=period, top=top,
                          max_articles=max_articles)
     return html, errors, len(kept)
