@@ -39,7 +39,7 @@ def _annotated(nlp, n: int):
 
     arts = corpus_articles(n)
     records = annotate(nlp, [Item(i, f"dev/{i}.txt", t) for i, t, _ in arts])
-    for rec, (_, text, meta) in zip(records, arts):
+    for rec, (_, text, meta) in zip(records, arts, strict=True):
         rec["meta"] = meta
         for items in rec["a4p"]["evidence"].values():
             for ev in items:

@@ -57,7 +57,7 @@ def test_report_is_self_contained_bilingual_and_charted(report, data):
     assert errors == [] and n == len(records)
     assert page.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in page and 'dir="rtl"' in page
     assert external_refs(page) == [] and "<script" not in page
-    for code, name in AREAS.items():  # legend: Arabic and English names of every area
+    for name in AREAS.values():  # legend: Arabic and English names of every area
         assert htmlmod.escape(name.ar) in page and htmlmod.escape(name.en) in page
     assert "Noto Sans Arabic" in page
     # six charts (counts, share, per mission, heat map, per outlet, actor trends) + a sparkline per top actor

@@ -17,7 +17,6 @@ from arpk_nlp.tables import (
     write_articles_csv,
     write_tables,
 )
-
 from conftest import MODEL
 
 
@@ -40,7 +39,7 @@ def test_csv_tables_read_back_with_csv_module(tmp_path, data):
     arts = read_csv(paths[0])
     assert [a["id"] for a in arts] == [r["id"] for r in records]
     assert list(arts[0])[:5] == ["id", "date", "outlet", "title", "url"]  # meta right after the id
-    for row, rec in zip(arts, records):
+    for row, rec in zip(arts, records, strict=True):
         assert row["title"] == rec["meta"]["title"]  # Arabic intact
         assert row["labels"] == "|".join(rec["a4p"]["labels"])
         for a in A4P_LABELS:
@@ -50,7 +49,7 @@ def test_csv_tables_read_back_with_csv_module(tmp_path, data):
     mentions = read_csv(paths[1])
     assert list(mentions[0]) == MENTION_COLUMNS
     assert len(mentions) == sum(len(r["entities"]) for r in records)
-    by_text = dict(zip((r["id"] for r in records), texts))
+    by_text = dict(zip((r["id"] for r in records), texts, strict=True))
     for m in mentions:
         assert by_text[m["article"]][int(m["start"]):int(m["end"])] == m["text"]
     guterres = [m for m in mentions if m["actor"] == "person:antonio-guterres"]
@@ -100,7 +99,7 @@ def test_tables_round_trip_to_records(tmp_path, data):
     records[0]["entities"][0]["candidates"] = [{"id": "org:un", "score": 0.9}, {"id": "org:unsc", "score": 0.2}]
     write_tables(records, tmp_path, "csv", texts)
     back = read_tables(tmp_path)
-    for rec, got in zip(records, back):
+    for rec, got in zip(records, back, strict=True):
         assert got["id"] == rec["id"] and got["meta"] == rec["meta"]
         assert got["a4p"]["labels"] == rec["a4p"]["labels"] and got["a4p"]["scores"] == rec["a4p"]["scores"]
         assert got["a4p"]["evidence"] == rec["a4p"]["evidence"]

@@ -16,23 +16,28 @@ from .pipeline.labels import A4P_LABELS
 
 CSS = """
 .batch { display: flex; flex-direction: column; }
+.batch > header { order: -2; }
 nav.index { order: -1; margin-bottom: 24px; }
 article.doc { border-top: 3px solid var(--line); padding-top: 12px; margin-top: 28px; }
 .meta { color: var(--muted); font-size: .9em; }
-.areas td.def { color: var(--muted); font-size: .88em; }
+.cols { display: grid; grid-template-columns: minmax(0, 1.35fr) minmax(0, 1fr); gap: 24px; align-items: start; }
+.cols > aside { overflow-x: auto; }
+@media (max-width: 900px) { .cols { grid-template-columns: 1fr; } }
+.areas .def { color: var(--muted); font-size: .8em; line-height: 1.45; margin: 2px 4px 0; }
 .bar { display: inline-block; height: .6em; background: var(--c); border-radius: 2px; vertical-align: middle; }
-.bar-wrap { display: inline-block; width: 90px; background: var(--soft); border-radius: 2px; direction: ltr; }
+.bar-wrap { display: block; width: 56px; background: var(--soft); border-radius: 2px; direction: ltr; }
 .status-on { font-weight: 600; } .status-bl { color: #b00020; }
 .text { white-space: pre-wrap; font-size: 1.08em; line-height: 2.1; background: #fff; border: 1px solid var(--line);
         border-radius: 6px; padding: 14px 18px; }
-mark.ev { background: color-mix(in srgb, var(--c) 22%, white); border-bottom: 2px solid var(--c); padding: 1px 0; color: inherit; }
+mark.ev { background: color-mix(in srgb, var(--c) 22%, white); border-bottom: 2px solid var(--c);
+          padding: 1px 0; color: inherit; }
 .ent { white-space: nowrap; border-radius: 4px; padding: 1px 3px; background: var(--c); }
-.ent sub { font-size: .62em; font-family: monospace; direction: ltr; unicode-bidi: isolate; opacity: .7; margin-inline-start: 2px; }
+.ent sub { font-size: .62em; font-family: monospace; direction: ltr; unicode-bidi: isolate; opacity: .7;
+           margin-inline-start: 2px; }
 .ent.unlinked { background: repeating-linear-gradient(135deg, var(--c), var(--c) 4px, #fff 4px, #fff 6px); }
 .evtag { white-space: nowrap; font-size: .72em; border-radius: 3px; padding: 0 4px; margin-inline-start: 3px;
          background: var(--c); color: #000; vertical-align: super; line-height: 1; }
 .legend .chip { font-size: .78em; }
-code { direction: ltr; unicode-bidi: isolate; font-size: .88em; }
 """
 
 
@@ -58,15 +63,18 @@ class ArticleView:
         a4p = rec.get("a4p") or {}
         meta = rec.get("meta") or {}
         labels = a4p.get("labels") or []
+        borderline = a4p.get("borderline") or []
+        chips = "".join(area_chip(a, (a4p.get("scores") or {}).get(a), borderline=a in borderline) for a in labels)
         self._index.append(
             f'<tr><td class="num">{n}</td><td><a href="#{anchor}">{esc(_title(rec))}</a>'
-            f'<div class="muted ltr">{esc(rec.get("id"))}</div></td><td class="ltr">{esc(meta.get("date"))}</td>'
+            f'<div class="muted ltr">{esc(rec.get("id"))}</div></td><td class="date">{esc(meta.get("date"))}</td>'
             f'<td>{esc(meta.get("outlet"))}</td>'
-            f'<td>{"".join(area_chip(a, (a4p.get("scores") or {}).get(a), borderline=a in (a4p.get("borderline") or [])) for a in labels) or "—"}</td>'
+            f'<td>{chips or "—"}</td>'
             f'<td class="num">{len(rec.get("actors") or [])}</td></tr>')
-        return (f'<article class="doc" id="{anchor}">\n{_header(rec)}\n{_areas_table(a4p)}\n'
+        # two columns on a wide screen: the text on the reading side, what was found beside it
+        return (f'<article class="doc" id="{anchor}">\n{_header(rec)}\n<div class="cols"><section>'
                 f'<h3>النص <span class="en">text</span></h3>\n<div class="text" dir="rtl">{_text_html(rec, text)}</div>\n'
-                f'{_actors_table(rec)}\n</article>\n')
+                f'</section><aside>{_areas_table(a4p)}\n{_actors_table(rec)}</aside></div>\n</article>\n')
 
     @property
     def tail(self) -> str:
@@ -92,7 +100,8 @@ def _legend() -> str:
                    for n in map(entity, ("PERSON", "ORG", "GPE", "LOC", "MISSION", "EVENT")))
     return (f'<header><h1>المقالات المشروحة <span class="en">annotated articles</span></h1>'
             f'<p class="legend">{ents} · <span class="chip borderline">حدّي ≈ <span class="en">borderline</span></span>'
-            ' · <span class="ent unlinked" style="--c:#ddd">غير مربوط</span> <span class="en">not in the registry</span></p></header>\n')
+            ' · <span class="ent unlinked" style="--c:#ddd">غير مربوط</span> <span class="en">not in the registry</span>'
+            '</p></header>\n')
 
 
 def _header(rec: dict) -> str:
@@ -124,14 +133,13 @@ def _areas_table(a4p: dict) -> str:
             status += ' <span class="status-bl">≈ حدّي <span class="en">borderline</span></span>'
         n_ev = len(evidence.get(code) or [])
         rows.append(
-            f'<tr><td>{area_chip(code, on=code in labels, borderline=code in borderline)}</td>'
-            f'<td class="en">{esc(n.en)}</td>'
-            f'<td class="def">{esc(n.def_ar)}<div class="en">{esc(n.def_en)}</div></td>'
+            f'<tr><td>{area_chip(code, on=code in labels, borderline=code in borderline)}'
+            f'<div class="def">{esc(n.def_ar)}</div><div class="def en"><b>{esc(n.en)}</b>: {esc(n.def_en)}</div></td>'
             f'<td class="num">{"" if s is None else f"{float(s):.2f}"} '
             f'<span class="bar-wrap"><span class="bar" style="--c:{n.color};width:{width:.0f}%"></span></span></td>'
             f'<td>{status}</td><td class="num">{n_ev or ""}</td></tr>')
     return ('<h3>مجالات العمل من أجل حفظ السلام <span class="en">A4P priority areas</span></h3>\n'
-            '<table class="areas"><thead><tr><th>المجال</th><th>area</th><th>التعريف <span class="en">definition</span></th>'
+            '<table class="areas"><thead><tr><th>المجال <span class="en">area</span></th>'
             '<th class="num">الدرجة <span class="en">score</span></th><th>الحكم <span class="en">label</span></th>'
             '<th class="num">الشواهد <span class="en">evidence</span></th></tr></thead>\n<tbody>'
             + "\n".join(rows) + "</tbody></table>")
@@ -147,7 +155,7 @@ def _evidence_runs(rec: dict, length: int) -> list[tuple[int, int, list[tuple[st
                 spans.append((s, e, code, ev.get("score")))
     cuts = sorted({0, length, *(s for s, _, _, _ in spans), *(e for _, e, _, _ in spans)})
     runs = []
-    for s, e in zip(cuts, cuts[1:]):
+    for s, e in zip(cuts, cuts[1:], strict=False):
         on = [(code, sc) for (a, b, code, sc) in spans if a <= s and e <= b]
         order = {c: i for i, c in enumerate(A4P_LABELS)}
         runs.append((s, e, sorted(on, key=lambda x: order.get(x[0], 99))))
@@ -223,7 +231,9 @@ def _actors_table(rec: dict) -> str:
                     f'<td>{esc(a.get("name_ar"))}</td><td class="ltr">{esc(a.get("name_en") or "")}</td>'
                     f'<td><code>{esc(a.get("id")) if linked else "—"}</code></td>'
                     f'<td>{esc("، ".join(roles.get(a.get("id"), [])))}</td><td class="num">{esc(a.get("mentions"))}</td></tr>')
-    return ('<h3>الفاعلون <span class="en">actors</span></h3>\n<table class="actors"><thead><tr><th>النوع <span class="en">type</span></th>'
+    return ('<h3>الفاعلون <span class="en">actors</span></h3>\n<table class="actors"><thead><tr>'
+            '<th>النوع <span class="en">type</span></th>'
             '<th>الاسم <span class="en">Arabic name</span></th><th>English name</th><th>المعرّف <span class="en">id</span></th>'
-            '<th>الصفة <span class="en">role</span></th><th class="num">الذكر <span class="en">mentions</span></th></tr></thead>\n<tbody>'
+            '<th>الصفة <span class="en">role</span></th><th class="num">الذكر <span class="en">mentions</span></th>'
+            '</tr></thead>\n<tbody>'
             + "\n".join(rows) + "</tbody></table>")

@@ -72,7 +72,7 @@ def stacked_bars(categories: list[str], series: dict[str, list[float]], colors: 
                 ax.barh(pos, values, left=base, color=colors[name], height=0.7, linewidth=0)
             else:
                 ax.bar(pos, values, bottom=base, color=colors[name], width=0.8, linewidth=0)
-            base = [b + v for b, v in zip(base, values)]
+            base = [b + v for b, v in zip(base, values, strict=True)]
         if horizontal:
             ax.set_yticks(pos, categories)
             ax.invert_yaxis()

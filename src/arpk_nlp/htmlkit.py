@@ -32,8 +32,10 @@ td.num, th.num { text-align: end; font-variant-numeric: tabular-nums; direction:
         font-size: .85em; line-height: 1.7; border: 1px solid rgba(0,0,0,.12); background: var(--soft); }
 .chip.area { background: color-mix(in srgb, var(--c) 28%, white); border-color: var(--c); }
 .chip.area.off { background: #fff; border-style: dashed; color: var(--muted); }
-.chip .sc { direction: ltr; unicode-bidi: isolate; font-variant-numeric: tabular-nums; margin-inline-start: .35em; opacity: .8; }
+.chip .sc { direction: ltr; unicode-bidi: isolate; font-variant-numeric: tabular-nums; opacity: .8; }
 .chip.borderline { outline: 2px dotted #b00020; outline-offset: 1px; }
+td.date { white-space: nowrap; direction: ltr; }
+code { direction: ltr; unicode-bidi: isolate; font-size: .88em; white-space: nowrap; }
 .swatch { display: inline-block; width: .9em; height: .9em; border-radius: 2px; background: var(--c);
           vertical-align: -0.1em; margin-inline-end: .35em; border: 1px solid rgba(0,0,0,.2); }
 """.replace("FONTS", FONT_STACK)
@@ -69,7 +71,7 @@ def area_chip(code: str, score: float | None = None, *, on: bool = True, borderl
     n = area(code)
     cls = "chip area" + ("" if on else " off") + (" borderline" if borderline else "")
     tip = f"{n.en} ({n.code})" + (f" — {n.def_en}" if n.def_en else "") + (" — borderline / حدّي" if borderline else "")
-    sc = f'<span class="sc">{score:.2f}</span>' if isinstance(score, (int, float)) else ""
+    sc = f' <span class="sc">{score:.2f}</span>' if isinstance(score, (int, float)) else ""
     en = f' <span class="en">{esc(n.en)}</span>' if english else ""
     mark = ' <span aria-label="borderline">≈</span>' if borderline else ""
     return f'<span class="{cls}" style="--c:{n.color}" title="{esc(tip)}">{esc(n.ar)}{en}{sc}{mark}</span>'

@@ -298,7 +298,6 @@ figcaption { color: var(--muted); font-size: .88em; }
 details summary { cursor: pointer; color: var(--accent); }
 .evi { font-size: .9em; border-inline-start: 3px solid var(--c); padding-inline-start: 8px; margin: 4px 0; }
 .evi .sc { direction: ltr; unicode-bidi: isolate; color: var(--muted); }
-td.date { white-space: nowrap; direction: ltr; }
 .note { background: #fff8e1; border: 1px solid #f0d58a; border-radius: 6px; padding: 8px 12px; }
 """
 
@@ -387,7 +386,8 @@ def render_report(records: list[dict], *, filters: Filters | None = None, inputs
                              "اللون: حصة مقالات البعثة التي تتناول المجال؛ الرقم: عدد المقالات. <span class='en'>Colour: share "
                              "of the mission's articles with the area; number: articles.</span>", legend=False))
     else:
-        parts.append('<p class="note">لا بعثات مربوطة في هذه المقالات. <span class="en">No linked mission in these articles.</span></p>')
+        parts.append('<p class="note">لا بعثات مربوطة في هذه المقالات. '
+                     '<span class="en">No linked mission in these articles.</span></p>')
 
     parts.append('<h2>المجالات حسب المصدر <span class="en">A4P areas per outlet</span></h2>')
     labels = [o if o != NO_OUTLET else "— بلا مصدر / no outlet" for o in s.outlets]
@@ -437,19 +437,23 @@ def _actors_section(s: Summary, charts) -> str:
         names = {a["id"]: f"{a['name_ar']} · {a['name_en'] or a['id']}" for a in top6}
         fig = charts.lines(s.periods, series, cols, ylabel="مقالات · articles", labels=names)
         out.append(_figure(charts.to_svg(fig, "c6", "Top actors: articles per period"),
-                           "عدد المقالات التي تذكر كل فاعل. <span class='en'>Articles naming each of the six most-named actors.</span>",
+                           "عدد المقالات التي تذكر كل فاعل. "
+                           "<span class='en'>Articles naming each of the six most-named actors.</span>",
                            legend=False))
     rows = []
     for i, a in enumerate(s.actors, 1):
         spark = charts.sparkline(a["trend"]) if s.periods else ""
         n = entity(a.get("type") or "")
         rows.append(f'<tr><td class="num">{i}</td><td>{esc(a["name_ar"])}</td><td class="ltr">{esc(a["name_en"] or "")}</td>'
-                    f'<td><span class="chip" style="background:{n.color}">{esc(n.ar)}</span> <span class="en">{esc(n.en)}</span></td>'
-                    f'<td><code>{esc(a["id"])}</code></td><td class="num">{a["articles"]}</td><td class="num">{a["mentions"]}</td>'
+                    f'<td><span class="chip" style="background:{n.color}">{esc(n.ar)}</span> '
+                    f'<span class="en">{esc(n.en)}</span></td>'
+                    f'<td><code>{esc(a["id"])}</code></td><td class="num">{a["articles"]}</td>'
+                    f'<td class="num">{a["mentions"]}</td>'
                     f'<td class="spark">{spark}</td></tr>')
     out.append('<table><thead><tr><th class="num">#</th><th>الاسم <span class="en">Arabic name</span></th><th>English name</th>'
                '<th>النوع <span class="en">type</span></th><th>المعرّف <span class="en">id</span></th>'
-               '<th class="num">مقالات <span class="en">articles</span></th><th class="num">ذكر <span class="en">mentions</span></th>'
+               '<th class="num">مقالات <span class="en">articles</span></th>'
+               '<th class="num">ذكر <span class="en">mentions</span></th>'
                f'<th>الاتجاه <span class="en">trend per {esc(s.period)}</span></th></tr></thead><tbody>'
                + "\n".join(rows) + "</tbody></table>")
     return "\n".join(out)
@@ -482,7 +486,8 @@ def _articles_table(records: list[dict], max_articles: int) -> str:
                           f'<span class="sc">{"" if sc is None else f"{float(sc):.2f}"}</span> {body}</div>')
         evidence = (f'<details><summary>{len(ev)} شواهد <span class="en">evidence</span></summary>{"".join(ev)}</details>'
                     if ev else "")
-        rows.append(f'<tr><td class="date">{esc(meta.get("date") or "")}</td><td>{link}<div class="muted ltr">{esc(rec.get("id"))}'
+        rows.append(f'<tr><td class="date">{esc(meta.get("date") or "")}</td>'
+                    f'<td>{link}<div class="muted ltr">{esc(rec.get("id"))}'
                     f'</div></td><td>{esc(meta.get("outlet") or "")}</td><td>{chips}</td><td class="ltr">{esc(missions)}</td>'
                     f'<td>{evidence}</td></tr>')
     more = (f'<p class="muted">{len(ordered) - len(shown)} مقالات أخرى غير معروضة (--max-articles). '
@@ -490,7 +495,8 @@ def _articles_table(records: list[dict], max_articles: int) -> str:
     return ('<h2>المقالات <span class="en">articles</span></h2>\n<table class="articles"><thead><tr>'
             '<th>التاريخ <span class="en">date</span></th><th>العنوان <span class="en">title</span></th>'
             '<th>المصدر <span class="en">outlet</span></th><th>المجالات <span class="en">areas</span></th>'
-            '<th>البعثات <span class="en">missions</span></th><th>الشواهد <span class="en">evidence</span></th></tr></thead><tbody>'
+            '<th>البعثات <span class="en">missions</span></th><th>الشواهد <span class="en">evidence</span></th>'
+            '</tr></thead><tbody>'
             + "\n".join(rows) + f"</tbody></table>\n{more}")
 
 

@@ -15,8 +15,8 @@ import csv
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from .pipeline.labels import A4P_LABELS
 
@@ -176,7 +176,7 @@ class TableWriter:
                 w = csv.DictWriter(f, fieldnames=self.article_columns())
                 w.writeheader()
                 w.writerows(self.articles)
-            tmp = dict(zip(("mentions", "actors", "evidence", "articles"), self._tmp))
+            tmp = dict(zip(("mentions", "actors", "evidence", "articles"), self._tmp, strict=True))
             out = []
             for name in TABLES:
                 final = self.folder / f"{name}.{self.fmt}"
@@ -206,7 +206,7 @@ def write_tables(records: Iterable[dict], folder: Path, fmt: str = "csv", texts:
     """Write the four tables for `records` into `folder`; RETURNS their paths."""
     writer = TableWriter(folder, fmt)
     try:
-        for rec, text in zip(records, texts if texts is not None else _nones()):
+        for rec, text in zip(records, texts if texts is not None else _nones(), strict=False):
             writer.add(rec, text)
         return writer.finish()
     finally:
@@ -262,9 +262,9 @@ def _csv_to_parquet(src: Path, dest: Path) -> None:
     with open(src, encoding="utf-8-sig", newline="") as f:
         reader = csv.reader(f)
         header = next(reader)
-        cols = list(zip(*reader)) or [() for _ in header]
+        cols = list(zip(*reader, strict=True)) or [() for _ in header]
     arrays, fields = [], []
-    for name, values in zip(header, cols):
+    for name, values in zip(header, cols, strict=True):
         typ = pa.int64() if name in INT_COLUMNS else pa.float64() if name in FLOAT_COLUMNS else pa.string()
         arrays.append(pa.array(_typed(name, list(values)), type=typ))
         fields.append(pa.field(name, typ))
@@ -321,7 +321,8 @@ def read_tables(folder: Path) -> list[dict]:
         rec = by_id.get(row["article"])
         if rec is not None:
             rec["a4p"]["evidence"].setdefault(row["area"], []).append(
-                {"start": int(row["start"]), "end": int(row["end"]), "score": float(row["score"] or 0), "text": row["text"] or ""})
+                {"start": int(row["start"]), "end": int(row["end"]), "score": float(row["score"] or 0),
+                 "text": row["text"] or ""})
     return records
 
 
