@@ -27,6 +27,7 @@ article.doc { border-top: 3px solid var(--line); padding-top: 12px; margin-top: 
 .bar { display: inline-block; height: .6em; background: var(--c); border-radius: 2px; vertical-align: middle; }
 .bar-wrap { display: block; width: 56px; background: var(--soft); border-radius: 2px; direction: ltr; }
 .status-on { font-weight: 600; } .status-bl { color: #b00020; }
+.areas td:nth-child(3) { white-space: nowrap; }
 .text { white-space: pre-wrap; font-size: 1.08em; line-height: 2.1; background: #fff; border: 1px solid var(--line);
         border-radius: 6px; padding: 14px 18px; }
 mark.ev { background: color-mix(in srgb, var(--c) 22%, white); border-bottom: 2px solid var(--c);

@@ -48,9 +48,13 @@ def report_cli(
         sys.stdout.buffer.write(html.encode("utf-8"))
         sys.stdout.flush()
     else:
-        tmp = output.with_name(f".{output.name}.tmp")
-        tmp.write_text(html, encoding="utf-8")
-        tmp.replace(output)
+        tmp = output.with_name(f".{output.name}.tmp")  # whole or not at all
+        try:
+            tmp.write_text(html, encoding="utf-8")
+            tmp.replace(output)
+        except OSError as err:
+            tmp.unlink(missing_ok=True)
+            fail(f"{output}: cannot write ({err.strerror})")
         typer.echo(f"{output}: report of {n} article(s)", err=True)
     if errors:
         typer.echo(f"{len(errors)} input(s) failed", err=True)
