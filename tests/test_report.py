@@ -182,3 +182,20 @@ def test_article_view_escapes():
     assert EVIL not in page and "javascript:" not in page
     assert visible_text(re.search(r'<div class="text" dir="rtl">(.*?)</div>\n', page, re.S).group(1)) == text
     assert '<nav class="index">' not in page  # one article: no index
+
+
+def test_period_choice_and_long_axes():
+    import datetime as dt
+
+    from arpk_nlp.charts import _ticks
+    from arpk_nlp.report import choose_period, period_range
+
+    d = dt.date
+    assert choose_period([d(2023, 1, 5), d(2026, 12, 1)]) == "month"  # 48 months
+    assert choose_period([d(2015, 1, 5), d(2026, 12, 1)]) == "quarter"
+    assert choose_period([d(2005, 1, 5), d(2026, 12, 1)]) == "year"
+    assert period_range([d(2023, 11, 5), d(2024, 2, 1)], "month") == ["2023-11", "2023-12", "2024-01", "2024-02"]
+    assert period_range([d(2023, 11, 5), d(2024, 2, 1)], "quarter") == ["2023-Q4", "2024-Q1"]
+    pos, labels = _ticks([f"m{i}" for i in range(249)])
+    assert len(pos) <= 37 and pos[0] == 0 and pos[-1] == 248 and pos[-1] - pos[-2] >= 4
+    assert _ticks(["a", "b"]) == ([0, 1], ["a", "b"])

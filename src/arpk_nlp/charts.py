@@ -30,6 +30,18 @@ RC = {
 }
 
 
+def _ticks(categories: list[str], most: int = 36) -> tuple[list[int], list[str]]:
+    """Every category's position, or every k-th one when there are too many to read (a long
+    monthly axis): the first and the last are always labelled."""
+    step = -(-len(categories) // most) if categories else 1
+    pos = list(range(0, len(categories), step))
+    if categories and pos[-1] != len(categories) - 1:
+        if len(categories) - 1 - pos[-1] < step / 2 and len(pos) > 1:
+            pos.pop()  # too close to the last one to be read beside it
+        pos.append(len(categories) - 1)
+    return pos, [categories[i] for i in pos]
+
+
 def _figure(width: float, height: float):
     from matplotlib.figure import Figure
 
@@ -79,7 +91,7 @@ def stacked_bars(categories: list[str], series: dict[str, list[float]], colors: 
             ax.set_xlabel(ylabel)
             ax.grid(axis="y", visible=False)
         else:
-            ax.set_xticks(pos, categories, rotation=90 if len(categories) > 12 else 0)
+            ax.set_xticks(*_ticks(categories), rotation=90 if len(categories) > 12 else 0)
             ax.set_ylabel(ylabel)
             ax.grid(axis="x", visible=False)
             ax.set_xlim(-0.6, len(categories) - 0.4)
@@ -99,7 +111,7 @@ def lines(categories: list[str], series: dict[str, list[float]], colors: dict[st
         for name, values in series.items():
             ax.plot(pos, values, color=colors[name], linewidth=1.8, marker="o", markersize=3,
                     label=(labels or {}).get(name, name))
-        ax.set_xticks(pos, categories, rotation=90 if len(categories) > 12 else 0)
+        ax.set_xticks(*_ticks(categories), rotation=90 if len(categories) > 12 else 0)
         ax.set_ylabel(ylabel)
         if percent:
             ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
@@ -124,7 +136,7 @@ def heatmap(rows: list[str], cols: list[str], share: list[list[float | None]], c
         grid = [[float("nan") if v is None else v for v in row] for row in share]
         cmap = matplotlib.colormaps["Blues"].with_extremes(bad="#f4f6f9")
         im = ax.imshow(grid, cmap=cmap, vmin=0, vmax=1, aspect="auto", interpolation="nearest")
-        ax.set_xticks(range(len(cols)), cols, rotation=rotate, ha="right" if rotate else "center",
+        ax.set_xticks(*_ticks(cols), rotation=rotate, ha="right" if rotate else "center",
                       rotation_mode="anchor" if rotate else "default")
         ax.set_yticks(range(len(rows)), rows)
         ax.grid(False)
