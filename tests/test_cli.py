@@ -75,8 +75,8 @@ def test_annotate_folder_and_html(tmp_path, article):
     res = run("annotate", article.parent, "--format", "html", "-o", out, "-m", MODEL)
     assert res.exit_code == 0, res.output
     html = out.read_text(encoding="utf-8")
-    assert "direction: rtl" in html and "غوتيريش" in html
-    assert "margin-right: 0.5rem" in html  # TPL_ENT_RTL: labels on the reading side
+    assert 'dir="rtl"' in html and '<meta charset="utf-8">' in html and "غوتيريش" in html
+    assert 'class="ent' in html  # entities as chips (arpk_nlp.article_view)
 
 
 def test_annotate_two_processes(tmp_path):

@@ -121,7 +121,7 @@ def test_symlink_written_through_stale_temp_removed_html_escaped(tmp_path):
     assert link.is_symlink() and os.readlink(link) == str(real / "page.html")
     page = (real / "page.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
-    assert "<b>" not in page and "b&gt;&amp;&lt;/b&gt;" in page and "direction: rtl" in page
+    assert "<b>&</b>" not in page and "b&gt;&amp;&lt;/b&gt;" in page and 'dir="rtl"' in page
     assert not stale.exists()
 
 

@@ -6,7 +6,6 @@ pipeline, becomes one `InputError` in the stream; its batch neighbours are still
 """
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Iterator
 
 from . import long_docs
@@ -172,33 +171,3 @@ def render_text(rec: dict, text: str) -> str:
             en = f" / {a['name_en']}" if a.get("name_en") else ""
             lines.append(f"  {t:<8} {a['name_ar']}{en}  [{a['id']}] ×{a['mentions']}")
     return "\n".join(lines)
-
-
-class HtmlPage:
-    """displaCy's right-to-left entity view, rendered one article at a time (a page of any
-    length in bounded memory). Ids, labels and texts are HTML-escaped."""
-
-    def __init__(self):
-        from spacy.displacy.render import EntityRenderer
-        from spacy.displacy.templates import TPL_ENT_RTL, TPL_FIGURE, TPL_PAGE
-
-        self.renderer = EntityRenderer({"template": TPL_ENT_RTL, "colors": _COLORS})
-        self.renderer.direction, self.renderer.lang = "rtl", "ar"
-        self.figure = TPL_FIGURE
-        self.head, _, self.tail = TPL_PAGE.format(content="\0", lang="ar", dir="rtl").partition("\0")
-
-    def article(self, rec: dict, text: str) -> str:
-        # displaCy escapes the text but puts the title in as markup: escape it here.
-        title = html.escape(f"{rec['id']} — A4P: {', '.join(rec['a4p']['labels']) or 'none'}")
-        ents = sorted(({"start": e["start"], "end": e["end"], "label": e["label"]} for e in rec["entities"]),
-                      key=lambda e: (e["start"], e["end"]))
-        return self.figure.format(content=self.renderer.render_ents(text, ents, title))
-
-
-def render_html(nlp, records: list[dict], texts: list[str]) -> str:
-    """The whole page for records already in memory (the CLI streams through HtmlPage)."""
-    page = HtmlPage()
-    return page.head + "".join(page.article(r, t) for r, t in zip(records, texts, strict=True)) + page.tail
-
-
-_COLORS = {"PERSON": "#aa9cfc", "ORG": "#7aecec", "GPE": "#feca74", "LOC": "#ff9561", "MISSION": "#bfe1d9", "EVENT": "#ffeb80"}

@@ -213,12 +213,12 @@ class RecordWriter:
     first record is held back until the second one (or the end) decides which."""
 
     def __init__(self, target: Target, fmt: str, single: bool = False):
-        from .annotate import HtmlPage
+        from .article_view import ArticleView
 
         self.target, self.fmt, self.single = target, fmt, single
         self.count = 0
         self.held: dict | None = None
-        self.page = HtmlPage() if fmt == "html" else None
+        self.page = ArticleView() if fmt == "html" else None
 
     def add(self, rec: dict, text: str) -> None:
         from .annotate import render_text

@@ -10,13 +10,13 @@ import typer
 
 from .common import fail, load_model
 
-FORMATS = ("text", "json", "jsonl", "html")
+FORMATS = ("text", "json", "jsonl", "html", "csv", "parquet")
 
 
 def annotate_cli(
     inputs: list[str] = typer.Argument(..., help="Files (.txt, .jsonl with {\"id\",\"text\"} per line), folders, or - for stdin."),
-    fmt: str = typer.Option("text", "--format", "-f", help="Output: text | json | jsonl | html"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (whole or not at all) instead of stdout."),
+    fmt: str = typer.Option("text", "--format", "-f", help="Output: text | json | jsonl | html | csv | parquet (tables: -o DIR, docs/tables.md)"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (whole or not at all) instead of stdout; a folder for csv/parquet tables."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Pipeline folder."),
     processes: int = typer.Option(1, "--processes", "-j", min=1, help="Worker processes."),
     max_chars: int = typer.Option(1_000_000, "--max-chars", min=1, help="Refuse inputs longer than this."),
@@ -29,6 +29,8 @@ def annotate_cli(
         fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if input_format not in INPUT_FORMATS:
         fail(f"--input-format must be one of {', '.join(INPUT_FORMATS)}, not {input_format!r}")
+    if fmt == "parquet" and output is None:
+        fail("-f parquet writes a folder of tables: give -o DIR")
     run_annotate(inputs, fmt, output, model, processes, max_chars, input_format)
 
 
@@ -43,10 +45,11 @@ def _terminate(signum, _frame):
 def run_annotate(inputs, fmt, output, model, processes, max_chars, input_format) -> None:
     from ..annotate import InputError, annotate_stream, iter_inputs
     from ..outputs import OutputError, RecordWriter, Target
+    from ..tables import TableError
 
-    try:
-        target = Target.open(output)  # before any work: a bad -o costs nothing
-    except OutputError as err:
+    try:  # before any work: a bad -o costs nothing
+        target = _TableTarget(output, fmt) if fmt in ("csv", "parquet") else Target.open(output)
+    except (OutputError, TableError) as err:
         fail(str(err))
     old = {s: signal.signal(s, _terminate) for s in (signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM))}
     errors = done = 0
@@ -65,7 +68,7 @@ def run_annotate(inputs, fmt, output, model, processes, max_chars, input_format)
             nlp = load_model(model)
             # spaCy refuses texts over nlp.max_length; our own limit is --max-chars
             nlp.max_length = max(nlp.max_length, max_chars + 1)
-            writer = RecordWriter(target, fmt)
+            writer = target.writer() if isinstance(target, _TableTarget) else RecordWriter(target, fmt)
             progress = _Progress() if sys.stderr.isatty() else None
             stream = annotate_stream(nlp, _chain(first, entries), n_process=processes)
             for res in stream:
@@ -83,7 +86,7 @@ def run_annotate(inputs, fmt, output, model, processes, max_chars, input_format)
             writer.finish(single_ok=done == 1 and len(inputs) == 1 and errors == 0)
         if done:
             target.commit()
-    except OutputError as err:
+    except (OutputError, TableError) as err:
         fail(f"{err}; no output written" if output is not None else str(err))
     except KeyboardInterrupt:
         typer.echo("error: interrupted" + ("; no output written" if output is not None else ""), err=True)
@@ -118,3 +121,49 @@ class _Progress:
     def end(self) -> None:
         sys.stderr.write("\r\033[K")
         sys.stderr.flush()
+
+
+class _TableTarget:
+    """-f csv|parquet: the tables into the folder -o DIR (old tables replaced only at the end),
+    or, without -o, the articles table as CSV on stdout (its rows are kept until the end: the
+    meta columns are known only then)."""
+
+    def __init__(self, output: Optional[Path], fmt: str):
+        from ..outputs import Target
+        from ..tables import TableWriter
+
+        self.tables = TableWriter(output, fmt) if output is not None else None
+        self.stdout = Target.open(None) if output is None else None
+        self.records: list[dict] = []
+
+    def writer(self):
+        return self
+
+    def add(self, rec: dict, text: str) -> None:
+        if self.tables is not None:
+            self.tables.add(rec, text)
+        else:
+            self.records.append(rec)
+
+    def finish(self, single_ok: bool) -> None:
+        if self.tables is not None:
+            paths = self.tables.finish()
+            typer.echo(f"wrote {', '.join(str(p) for p in paths)}", err=True)
+            return
+        import io
+
+        from ..tables import write_articles_csv
+
+        buf = io.StringIO(newline="")
+        write_articles_csv(self.records, buf)
+        self.stdout.write(buf.getvalue())
+
+    def commit(self) -> None:
+        if self.stdout is not None:
+            self.stdout.commit()
+
+    def discard(self) -> None:
+        if self.tables is not None:
+            self.tables.discard()
+        if self.stdout is not None:
+            self.stdout.discard()
