@@ -8,6 +8,7 @@ import typer
 
 from .actors import actors_app
 from .annotate import annotate_cli
+from .compare import compare_cli
 from .corpus import corpus_app
 from .external import external_app
 from .tasks import tasks_app
@@ -18,6 +19,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 app.command("annotate")(annotate_cli)
 app.command("evaluate")(evaluate_cli)
 app.command("train")(train_cli)
+app.command("compare")(compare_cli)
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(actors_app, name="actors")
 app.add_typer(tasks_app, name="tasks")
