@@ -114,12 +114,18 @@ def plan_import(path: Path, split: str, corpus: Path, known_ids: set[str] | None
             plan.problems.append(Problem(where, f"appears twice in the export (also {seen_ids.get(rid) or seen_texts[key]})"))
             continue
         seen_ids[rid] = seen_texts[key] = where
+        crossing = [rec["text"][s["start"] : s["end"]] for s in rec["spans"] if "\n" in rec["text"][s["start"] : s["end"]]]
+        if crossing:
+            plan.problems.append(Problem(where, f"span {crossing[0]!r} crosses a line break (a name never does; split or shorten it)"))
+            continue
         content = format_article(rec)
         art, probs = parse_article(content, str(target))
         if art is None:
             plan.problems.extend(Problem(where, p.message) for p in probs)
             continue
         lost = _differences(rec, art.record)
+        if not lost and any(p.message.startswith("unparsed mark") for p in probs):
+            lost = "the text contains '](' or an unclosed '[', which the format reads as a mark"
         if lost:
             plan.problems.append(Problem(where, f"cannot be written as an authoring file without loss ({lost})"))
             continue
