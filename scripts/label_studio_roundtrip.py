@@ -18,6 +18,7 @@ The server is stopped (its whole process group) and the temporary folders remove
 Where Label Studio cannot be installed or started, it prints SKIPPED and why, and exits 0 (exit 1
 with --require).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,10 @@ REPO = Path(__file__).resolve().parents[1]
 USER, PASSWORD, TOKEN = "loop@arpk.invalid", "arpk-loop-password", "arpkloop0123456789abcdef"
 
 # A second new article: an emoji (outside the BMP: 2 UTF-16 units, 1 code point) before the names.
-EMOJI_ARTICLE = ("🇺🇳 جوبا (رويترز) - قالت بعثة الأمم المتحدة في جنوب السودان إن دورية تعرضت لهجوم قرب ملكال، "
-                 "ودعت الممثلة الخاصة للأمين العام إلى حماية المدنيين.")
+EMOJI_ARTICLE = (
+    "🇺🇳 جوبا (رويترز) - قالت بعثة الأمم المتحدة في جنوب السودان إن دورية تعرضت لهجوم قرب ملكال، "
+    "ودعت الممثلة الخاصة للأمين العام إلى حماية المدنيين."
+)
 
 
 class Skip(Exception):
@@ -59,9 +62,15 @@ def install(env: Path) -> Path:
     t = time.time()
     try:
         if not py.exists():
-            subprocess.run(["uv", "venv", "-q", str(env), "--python", f"{sys.version_info.major}.{sys.version_info.minor}"],
-                           check=True, capture_output=True, text=True)
-        subprocess.run(["uv", "pip", "install", "-q", "--python", str(py), LABEL_STUDIO], check=True, capture_output=True, text=True)
+            subprocess.run(
+                ["uv", "venv", "-q", str(env), "--python", f"{sys.version_info.major}.{sys.version_info.minor}"],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+        subprocess.run(
+            ["uv", "pip", "install", "-q", "--python", str(py), LABEL_STUDIO], check=True, capture_output=True, text=True
+        )
     except subprocess.CalledProcessError as err:
         raise Skip(f"cannot install {LABEL_STUDIO}: {(err.stderr or err.stdout).strip().splitlines()[-1:]}") from None
     if not ls.exists():
@@ -82,18 +91,43 @@ class API:
 
     def call(self, method: str, path: str, body=None, timeout: float = 60):
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.base + path, data=data, method=method,
-                                     headers={"Authorization": f"Token {TOKEN}", "Content-Type": "application/json"})
+        req = urllib.request.Request(
+            self.base + path,
+            data=data,
+            method=method,
+            headers={"Authorization": f"Token {TOKEN}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(req, timeout=timeout) as r:
             raw = r.read()
         return json.loads(raw) if raw else None
 
 
 def start(ls: Path, data_dir: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir), "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
-           "COLLECT_ANALYTICS": "false", "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true"}
-    cmd = [str(ls), "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir),
-           "--username", USER, "--password", PASSWORD, "--user-token", TOKEN, "--enable-legacy-api-token"]
+    env = {
+        **os.environ,
+        "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
+        "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
+        "COLLECT_ANALYTICS": "false",
+        "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
+    }
+    cmd = [
+        str(ls),
+        "start",
+        "--no-browser",
+        "--internal-host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+        "--username",
+        USER,
+        "--password",
+        PASSWORD,
+        "--user-token",
+        TOKEN,
+        "--enable-legacy-api-token",
+    ]
     out = open(data_dir / "server.log", "w")
     # Its own process group, so stopping it stops every worker it spawned.
     return subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -136,6 +170,7 @@ def arpk(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 
 def correct(result: list[dict], text: str) -> list[dict]:
     """What the annotator does to the model's pre-annotation (offsets in UTF-16 units)."""
+
     def u16(i: int) -> int:
         return len(text[:i].encode("utf-16-le")) // 2
 
@@ -144,7 +179,9 @@ def correct(result: list[dict], text: str) -> list[dict]:
         value = {"start": u16(i), "end": u16(i + len(surface)), "text": surface}
         out = [{"id": rid, "from_name": "label", "to_name": "text", "type": "labels", "value": {**value, "labels": [label]}}]
         if actor:
-            out.append({"id": rid, "from_name": "actor", "to_name": "text", "type": "textarea", "value": {**value, "text": [actor]}})
+            out.append(
+                {"id": rid, "from_name": "actor", "to_name": "text", "type": "textarea", "value": {**value, "text": [actor]}}
+            )
         return out
 
     labels = [r for r in result if r["from_name"] == "label"]
@@ -162,16 +199,26 @@ def correct(result: list[dict], text: str) -> list[dict]:
         if r["id"] in actors:
             out.append(actors[r["id"]])
     taken = [(r["value"]["start"], r["value"]["end"]) for r in out if r["from_name"] == "label"]
-    for k, (surface, label, actor) in enumerate([("أندريا تيننتي", "PERSON", "person:andrea-tenenti"),
-                                                 ("ملكال", "GPE", "gpe:malakal")]):
+    for k, (surface, label, actor) in enumerate(
+        [("أندريا تيننتي", "PERSON", "person:andrea-tenenti"), ("ملكال", "GPE", "gpe:malakal")]
+    ):
         if surface in text:
             new = region(f"added{k}", surface, label, actor)
             s, e = new[0]["value"]["start"], new[0]["value"]["end"]
-            out = [r for r in out if not (r["from_name"] in ("label", "actor") and r["value"]["start"] < e and s < r["value"]["end"])]
+            out = [
+                r for r in out if not (r["from_name"] in ("label", "actor") and r["value"]["start"] < e and s < r["value"]["end"])
+            ]
             taken.append((s, e))
             out += new
-    out.append({"id": "a4p", "from_name": "a4p", "to_name": "text", "type": "choices",
-                "value": {"choices": ["SAFETY_SECURITY", "PERFORMANCE_ACCOUNTABILITY"]}})
+    out.append(
+        {
+            "id": "a4p",
+            "from_name": "a4p",
+            "to_name": "text",
+            "type": "choices",
+            "value": {"choices": ["SAFETY_SECURITY", "PERFORMANCE_ACCOUNTABILITY"]},
+        }
+    )
     return out
 
 
@@ -181,8 +228,11 @@ def expected_spans(result: list[dict], text: str) -> list[tuple]:
     enc = text.encode("utf-16-le")
     cp = lambda j: len(enc[: 2 * j].decode("utf-16-le"))  # noqa: E731
     actors = {r["id"]: r["value"]["text"][0] for r in result if r["from_name"] == "actor"}
-    out = [(cp(r["value"]["start"]), cp(r["value"]["end"]), r["value"]["text"], r["value"]["labels"][0], actors.get(r["id"]))
-           for r in result if r["from_name"] == "label"]
+    out = [
+        (cp(r["value"]["start"]), cp(r["value"]["end"]), r["value"]["text"], r["value"]["labels"][0], actors.get(r["id"]))
+        for r in result
+        if r["from_name"] == "label"
+    ]
     return sorted(out)
 
 
@@ -203,9 +253,25 @@ def run(args) -> None:
         feed = work / "feed.jsonl"
         sample = (REPO / "corpus" / "samples" / "unifil-patrol.ar.txt").read_text(encoding="utf-8").strip()
         with feed.open("w", encoding="utf-8") as f:
-            f.write(json.dumps({"id": "ls-unifil-patrol", "text": sample, "date": "2024-10-13", "source": "د ب أ"}, ensure_ascii=False) + "\n")
-            f.write(json.dumps({"id": "ls-emoji-juba", "text": EMOJI_ARTICLE, "date": "2024-05-02", "source": "رويترز",
-                                "url": "https://example.org/juba"}, ensure_ascii=False) + "\n")
+            f.write(
+                json.dumps(
+                    {"id": "ls-unifil-patrol", "text": sample, "date": "2024-10-13", "source": "د ب أ"}, ensure_ascii=False
+                )
+                + "\n"
+            )
+            f.write(
+                json.dumps(
+                    {
+                        "id": "ls-emoji-juba",
+                        "text": EMOJI_ARTICLE,
+                        "date": "2024-05-02",
+                        "source": "رويترز",
+                        "url": "https://example.org/juba",
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
         tasks_file = work / "tasks.json"
         arpk("tasks", "export", str(feed), "-o", str(tasks_file))
         tasks = json.loads(tasks_file.read_text(encoding="utf-8"))
@@ -215,8 +281,10 @@ def run(args) -> None:
         project = api.call("POST", "/api/projects/", {"title": "arpk_nlp round trip", "label_config": config})
         pid = project["id"]
         imported = api.call("POST", f"/api/projects/{pid}/import", tasks)
-        log(f"project {pid} created with configs/label_studio.xml; import: {imported.get('task_count')} tasks, "
-            f"{imported.get('prediction_count')} predictions")
+        log(
+            f"project {pid} created with configs/label_studio.xml; import: {imported.get('task_count')} tasks, "
+            f"{imported.get('prediction_count')} predictions"
+        )
         listing = api.call("GET", f"/api/tasks/?project={pid}&fields=all&page_size=100")
         ls_tasks = listing["tasks"] if isinstance(listing, dict) else listing
         expected = {}
@@ -225,7 +293,9 @@ def run(args) -> None:
             preds = task.get("predictions") or []
             assert preds and preds[0]["result"], f"task {task['id']}: Label Studio lost the pre-annotations"
             result = correct(preds[0]["result"], text)
-            api.call("POST", f"/api/tasks/{task['id']}/annotations/", {"result": result, "lead_time": 42.0, "was_cancelled": False})
+            api.call(
+                "POST", f"/api/tasks/{task['id']}/annotations/", {"result": result, "lead_time": 42.0, "was_cancelled": False}
+            )
             expected[task["data"]["id"]] = (text, expected_spans(result, text))
         log(f"stored {len(expected)} corrected annotations through the API")
 
@@ -252,7 +322,9 @@ def run(args) -> None:
             assert not problems, problems
             rec = art.record
             assert rec["text"] == text.strip("\n"), f"{rid}: text changed"
-            got = sorted((s["start"], s["end"], rec["text"][s["start"]:s["end"]], s["label"], s.get("actor")) for s in rec["spans"])
+            got = sorted(
+                (s["start"], s["end"], rec["text"][s["start"] : s["end"]], s["label"], s.get("actor")) for s in rec["spans"]
+            )
             assert len(got) == len(spans), f"{rid}: {len(got)} spans, expected {len(spans)}"
             for g, e in zip(got, spans):
                 assert g == e, f"{rid}: span {g} != expected {e}"
@@ -276,8 +348,12 @@ def run(args) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--env", help="Virtualenv for Label Studio (created if missing, reused if present; default: a temporary one).")
-    ap.add_argument("--require", action="store_true", help="Fail instead of skipping when Label Studio cannot be installed or started.")
+    ap.add_argument(
+        "--env", help="Virtualenv for Label Studio (created if missing, reused if present; default: a temporary one)."
+    )
+    ap.add_argument(
+        "--require", action="store_true", help="Fail instead of skipping when Label Studio cannot be installed or started."
+    )
     args = ap.parse_args()
     try:
         run(args)

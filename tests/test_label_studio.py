@@ -1,4 +1,5 @@
 """Label Studio tasks/exports ↔ corpus: conversions, `corpus import` (all or nothing), round trip."""
+
 import json
 import shutil
 from pathlib import Path
@@ -12,12 +13,26 @@ from arpk_nlp.data.corpus import find_sources, load_articles, parse_article, spl
 from arpk_nlp.data.corpus_import import plan_import, write_import
 from arpk_nlp.data.label_studio import annotation_task, from_utf16, prediction_task, record_from_task, to_utf16
 from arpk_nlp.pipeline.labels import A4P_LABELS, ENTITY_LABELS
-
 from conftest import CORPUS, REPO
 
 runner = CliRunner()
 REGISTRY = REPO / "configs" / "actors"
-WORDS = ["مالي", "بعثة", "الأمم", "المتحدة", "غوتيريش", "جوبا", "قال", "إن", "الجنود", "ولبنان", "UNIFIL", "2024", "الخط", "الأزرق"]
+WORDS = [
+    "مالي",
+    "بعثة",
+    "الأمم",
+    "المتحدة",
+    "غوتيريش",
+    "جوبا",
+    "قال",
+    "إن",
+    "الجنود",
+    "ولبنان",
+    "UNIFIL",
+    "2024",
+    "الخط",
+    "الأزرق",
+]
 PREFIX = {"PERSON": "person", "ORG": "org", "GPE": "gpe", "LOC": "loc", "MISSION": "mission", "EVENT": "event"}
 
 
@@ -32,11 +47,16 @@ def a_record(rid="loop-001", text=None):
     text = text or "قال غوتيريش في جوبا إن بعثة الأمم المتحدة باقية 🇺🇳 في جنوب السودان."
     s = text.index("غوتيريش")
     m = text.index("جنوب السودان")
-    return {"id": rid, "text": text,
-            "spans": [{"start": s, "end": s + 7, "label": "PERSON", "actor": "person:antonio-guterres"},
-                      {"start": m, "end": m + 12, "label": "GPE", "actor": "gpe:ssd"}],
-            "cats": {label: int(label == "POLITICS") for label in A4P_LABELS},
-            "meta": {"date": "2024-05-02", "source": "رويترز", "split": "train"}}
+    return {
+        "id": rid,
+        "text": text,
+        "spans": [
+            {"start": s, "end": s + 7, "label": "PERSON", "actor": "person:antonio-guterres"},
+            {"start": m, "end": m + 12, "label": "GPE", "actor": "gpe:ssd"},
+        ],
+        "cats": {label: int(label == "POLITICS") for label in A4P_LABELS},
+        "meta": {"date": "2024-05-02", "source": "رويترز", "split": "train"},
+    }
 
 
 def write_export(path: Path, records) -> Path:
@@ -62,6 +82,7 @@ def test_emoji_shifts_label_studio_offsets_and_back():
 
 
 # --- the property: import → export → import is lossless ----------------------------------
+
 
 @st.composite
 def records(draw):
@@ -111,8 +132,8 @@ def test_import_export_import_is_lossless(tmp_path_factory, recs):
     imported = {a.record["id"]: a.record for a in load_articles(find_sources([first / "src"], first))[0]}
     for r in recs:
         assert imported[r["id"]]["text"] == r["text"].strip("\n")
-        got = [(imported[r["id"]]["text"][s["start"]:s["end"]], s["label"], s.get("actor")) for s in imported[r["id"]]["spans"]]
-        assert got == [(r["text"][s["start"]:s["end"]], s["label"], s.get("actor")) for s in r["spans"]]
+        got = [(imported[r["id"]]["text"][s["start"] : s["end"]], s["label"], s.get("actor")) for s in imported[r["id"]]["spans"]]
+        assert got == [(r["text"][s["start"] : s["end"]], s["label"], s.get("actor")) for s in r["spans"]]
         assert imported[r["id"]]["cats"] == r["cats"]
     # 2. export the imported articles as tasks, 3. import them again: same records, same files
     second = empty_corpus(tmp / "b")
@@ -128,9 +149,11 @@ def test_import_export_import_is_lossless(tmp_path_factory, recs):
 
 # --- corpus import: validation, refusals, all or nothing ----------------------------------
 
+
 def import_cli(export, corpus, *extra):
-    return runner.invoke(app, ["corpus", "import", str(export), "--split", "train", "--corpus", str(corpus),
-                               "--registry", str(REGISTRY), *extra])
+    return runner.invoke(
+        app, ["corpus", "import", str(export), "--split", "train", "--corpus", str(corpus), "--registry", str(REGISTRY), *extra]
+    )
 
 
 def test_import_writes_validated_authoring_files(tmp_path):
@@ -200,15 +223,22 @@ def test_unknown_actor_ids_are_offered_as_registry_lines(tmp_path):
     lines = r.output.splitlines()
     k = lines.index("# people.jsonl")
     entry = json.loads(lines[k + 1])
-    assert entry == {"id": "person:new-spokesperson", "type": "PERSON", "name_ar": "غوتيريش", "name_en": "New Spokesperson", "aliases": []}
+    assert entry == {
+        "id": "person:new-spokesperson",
+        "type": "PERSON",
+        "name_ar": "غوتيريش",
+        "name_en": "New Spokesperson",
+        "aliases": [],
+    }
 
 
 def test_unannotated_and_cancelled_tasks_are_skipped(tmp_path):
     rec = a_record()
     done = annotation_task(rec)
     done["annotations"].insert(0, {"result": [], "was_cancelled": True})
-    todo = prediction_task({"id": "later", "a4p": {"scores": {label: 0.1 for label in A4P_LABELS}, "labels": []}, "entities": []},
-                           "نص لم يصحح بعد.")
+    todo = prediction_task(
+        {"id": "later", "a4p": {"scores": {label: 0.1 for label in A4P_LABELS}, "labels": []}, "entities": []}, "نص لم يصحح بعد."
+    )
     export = tmp_path / "e.json"
     export.write_text(json.dumps([done, todo], ensure_ascii=False), encoding="utf-8")
     corpus = empty_corpus(tmp_path)
@@ -220,9 +250,14 @@ def test_unannotated_and_cancelled_tasks_are_skipped(tmp_path):
 
 def test_annotation_v1_jsonl_import(tmp_path):
     rec = a_record()
-    v1 = {"schema": "arpk_nlp.annotation.v1", "id": rec["id"], "text": rec["text"], "meta": {"date": "2024-05-02"},
-          "a4p": {"labels": ["POLITICS"], "scores": {}},
-          "entities": [{**s, "text": rec["text"][s["start"]:s["end"]]} for s in rec["spans"]] + []}
+    v1 = {
+        "schema": "arpk_nlp.annotation.v1",
+        "id": rec["id"],
+        "text": rec["text"],
+        "meta": {"date": "2024-05-02"},
+        "a4p": {"labels": ["POLITICS"], "scores": {}},
+        "entities": [{**s, "text": rec["text"][s["start"] : s["end"]]} for s in rec["spans"]] + [],
+    }
     export = tmp_path / "corrected.jsonl"
     export.write_text(json.dumps(v1, ensure_ascii=False) + "\n", encoding="utf-8")
     corpus = empty_corpus(tmp_path)

@@ -15,6 +15,7 @@ distribution of candidate − baseline for each metric. The rule: a metric is **
 when the upper end of the 95% percentile interval of the difference is below 0; the candidate
 may replace the baseline when no headline metric is worse beyond noise on any gold set.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -59,8 +60,20 @@ def article_counts(nlp, records: list[dict], batch_size: int = 32) -> np.ndarray
                 found += 1
                 ok += by_pos[(sp["start"], sp["end"])] == expected
         pred_ids = {e.kb_id_ for e in doc.ents if e.kb_id_}
-        rows.append((len(gold & pred), len(pred - gold), len(gold - pred), cat_tp, cat_fp, cat_fn, ok, found,
-                     len(gold_ids & pred_ids), len(gold_ids)))
+        rows.append(
+            (
+                len(gold & pred),
+                len(pred - gold),
+                len(gold - pred),
+                cat_tp,
+                cat_fp,
+                cat_fn,
+                ok,
+                found,
+                len(gold_ids & pred_ids),
+                len(gold_ids),
+            )
+        )
     return np.array(rows, dtype=float).reshape(len(records), len(COLS))
 
 
@@ -145,19 +158,30 @@ def acceptable(rows: list[Row]) -> tuple[bool, list[Row]]:
 
 def format_table(rows: list[Row], baseline: str, candidate: str, n_boot: int) -> str:
     ok, worse = acceptable(rows)
-    lines = [f"Baseline: {baseline}", f"Candidate: {candidate}",
-             f"Paired bootstrap over articles, {n_boot} resamples; 95% interval of candidate − baseline.", "",
-             "| gold set | articles | metric | baseline | candidate | Δ | 95% CI of Δ | verdict |",
-             "|---|---:|---|---:|---:|---:|---|---|"]
+    lines = [
+        f"Baseline: {baseline}",
+        f"Candidate: {candidate}",
+        f"Paired bootstrap over articles, {n_boot} resamples; 95% interval of candidate − baseline.",
+        "",
+        "| gold set | articles | metric | baseline | candidate | Δ | 95% CI of Δ | verdict |",
+        "|---|---:|---|---:|---:|---:|---|---|",
+    ]
     for r in rows:
-        lines.append(f"| {r.gold} | {r.n} | {NAMES[r.metric]} | {r.baseline:.3f} | {r.candidate:.3f} | {r.diff:+.3f} "
-                     f"| [{r.low:+.3f}, {r.high:+.3f}] | {r.verdict} |")
+        lines.append(
+            f"| {r.gold} | {r.n} | {NAMES[r.metric]} | {r.baseline:.3f} | {r.candidate:.3f} | {r.diff:+.3f} "
+            f"| [{r.low:+.3f}, {r.high:+.3f}] | {r.verdict} |"
+        )
     lines.append("")
     if ok:
-        lines.append("Verdict: no headline metric is worse beyond noise (every 95% CI upper bound ≥ 0): the candidate may replace the baseline.")
+        lines.append(
+            "Verdict: no headline metric is worse beyond noise (every 95% CI upper bound ≥ 0): the candidate may replace the baseline."
+        )
     else:
-        lines.append("Verdict: worse beyond noise on " + ", ".join(f"{r.gold} {NAMES[r.metric]} ({r.diff:+.3f}, CI [{r.low:+.3f}, {r.high:+.3f}])" for r in worse)
-                     + ": keep the baseline.")
+        lines.append(
+            "Verdict: worse beyond noise on "
+            + ", ".join(f"{r.gold} {NAMES[r.metric]} ({r.diff:+.3f}, CI [{r.low:+.3f}, {r.high:+.3f}])" for r in worse)
+            + ": keep the baseline."
+        )
     return "\n".join(lines)
 
 

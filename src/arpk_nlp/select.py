@@ -15,6 +15,7 @@ An article scores for what the model is unsure of, in three parts (docs/retraini
 dividing the score of articles about the same mission (the most mentioned MISSION id, or "none")
 by 1 + the number already picked for that mission, so 50 picks do not all come from one mission.
 """
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict

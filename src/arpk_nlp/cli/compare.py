@@ -1,4 +1,5 @@
 """`arpk-nlp compare`: a candidate model against the shipped one, on every frozen gold set."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -61,5 +62,7 @@ def keep_better_model(candidate: Path, output: Path, corpus: Path, force: bool) 
         why = "no headline metric is worse beyond noise" if ok else "--force (the comparison advised keeping the old model)"
         typer.echo(f"model replaced: {output} is the new model ({why})")
     else:
-        typer.echo(f"model kept: {output} is unchanged because a headline metric is worse beyond noise; "
-                   f"the candidate stays in {candidate} (use --force to install it anyway)")
+        typer.echo(
+            f"model kept: {output} is unchanged because a headline metric is worse beyond noise; "
+            f"the candidate stays in {candidate} (use --force to install it anyway)"
+        )

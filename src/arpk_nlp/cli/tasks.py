@@ -1,16 +1,19 @@
 """`arpk-nlp tasks …`: Label Studio tasks pre-annotated by the model, and choosing what to annotate."""
+
 from __future__ import annotations
 
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
 from .common import fail, load_model
 
-tasks_app = typer.Typer(no_args_is_help=True, help="Label Studio tasks: export pre-annotated articles, select the most informative.")
+tasks_app = typer.Typer(
+    no_args_is_help=True, help="Label Studio tasks: export pre-annotated articles, select the most informative."
+)
 
 
 @lru_cache(maxsize=64)
@@ -64,7 +67,9 @@ def _model_version(nlp) -> str:
 
 @tasks_app.command("export")
 def tasks_export_cli(
-    inputs: List[str] = typer.Argument(..., help="Articles: .txt files, .jsonl ({\"id\",\"text\", date/source/url...} per line), folders, or -."),
+    inputs: list[str] = typer.Argument(
+        ..., help='Articles: .txt files, .jsonl ({"id","text", date/source/url...} per line), folders, or -.'
+    ),
     output: Path = typer.Option(..., "--output", "-o", help="Label Studio tasks JSON to write."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Pipeline folder."),
 ):
@@ -87,7 +92,7 @@ def tasks_export_cli(
 
 @tasks_app.command("select")
 def tasks_select_cli(
-    pool: List[str] = typer.Argument(..., help="Unlabelled articles: files, .jsonl, folders."),
+    pool: list[str] = typer.Argument(..., help="Unlabelled articles: files, .jsonl, folders."),
     n: int = typer.Option(50, "--n", "-n", min=1, help="How many articles to pick."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Pipeline folder."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the picked articles as Label Studio tasks."),
@@ -104,13 +109,26 @@ def tasks_select_cli(
     picked = rank(predict(nlp, items), n)
     if as_json:
         for k, c in enumerate(picked, 1):
-            typer.echo(json.dumps({"rank": k, "id": c.record["id"], "source": c.record["source"], "score": c.total,
-                                   **c.parts, "mission": c.group}, ensure_ascii=False))
+            typer.echo(
+                json.dumps(
+                    {
+                        "rank": k,
+                        "id": c.record["id"],
+                        "source": c.record["source"],
+                        "score": c.total,
+                        **c.parts,
+                        "mission": c.group,
+                    },
+                    ensure_ascii=False,
+                )
+            )
     else:
         typer.echo(f"{'rank':>4} {'score':>7} {'a4p':>6} {'unlinked':>8} {'ner':>6}  {'mission':<18} source")
         for k, c in enumerate(picked, 1):
             p = c.parts
-            typer.echo(f"{k:>4} {c.total:>7.2f} {p['a4p']:>6.2f} {p['unlinked']:>8.2f} {p['ner']:>6.2f}  {c.group:<18} {c.record['source']}")
+            typer.echo(
+                f"{k:>4} {c.total:>7.2f} {p['a4p']:>6.2f} {p['unlinked']:>8.2f} {p['ner']:>6.2f}  {c.group:<18} {c.record['source']}"
+            )
     if output is not None:
         version = _model_version(nlp)
         _write(output, [prediction_task(c.record, c.text, c.meta, version) for c in picked])

@@ -6,6 +6,7 @@ again and validated exactly like a hand-written article (`parse_article` + `chec
 checked against the corpus (existing ids and texts, gold paragraphs). Only when no problem is left
 are the files written (each to a temp file first, then renamed; a failure removes what was done).
 """
+
 from __future__ import annotations
 
 import json
@@ -15,13 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..pipeline.labels import GOLD_SPLITS
-from .corpus import Article, _corpus_checks, find_sources, format_article, load_articles, check_record, parse_article
+from .corpus import Article, _corpus_checks, check_record, find_sources, format_article, load_articles, parse_article
 from .label_studio import Problem, record_from_annotation_v1, record_from_task
 
 IMPORT_SPLITS = ("train", "dev")
 # The registry file a new actor of each type belongs in (configs/actors/).
-REGISTRY_FILE = {"PERSON": "people.jsonl", "ORG": "organizations.jsonl", "LOC": "places.jsonl",
-                 "MISSION": "missions.jsonl", "EVENT": "events.jsonl"}
+REGISTRY_FILE = {
+    "PERSON": "people.jsonl",
+    "ORG": "organizations.jsonl",
+    "LOC": "places.jsonl",
+    "MISSION": "missions.jsonl",
+    "EVENT": "events.jsonl",
+}
 
 
 @dataclass
@@ -104,7 +110,9 @@ def plan_import(path: Path, split: str, corpus: Path, known_ids: set[str] | None
         if rid in by_id:
             old = by_id[rid]
             frozen = " (a frozen gold article)" if old.record["meta"].get("split") in GOLD_SPLITS else ""
-            plan.problems.append(Problem(where, f"id already in the corpus: {old.path}{frozen}; refused (corpus articles are never overwritten)"))
+            plan.problems.append(
+                Problem(where, f"id already in the corpus: {old.path}{frozen}; refused (corpus articles are never overwritten)")
+            )
             continue
         key = _text_key(rec["text"])
         if key in by_text:
@@ -116,7 +124,9 @@ def plan_import(path: Path, split: str, corpus: Path, known_ids: set[str] | None
         seen_ids[rid] = seen_texts[key] = where
         crossing = [rec["text"][s["start"] : s["end"]] for s in rec["spans"] if "\n" in rec["text"][s["start"] : s["end"]]]
         if crossing:
-            plan.problems.append(Problem(where, f"span {crossing[0]!r} crosses a line break (a name never does; split or shorten it)"))
+            plan.problems.append(
+                Problem(where, f"span {crossing[0]!r} crosses a line break (a name never does; split or shorten it)")
+            )
             continue
         content = format_article(rec)
         art, probs = parse_article(content, str(target))
@@ -180,8 +190,13 @@ def registry_suggestions(records: list[dict], known_ids: set[str]) -> list[dict]
     for actor in sorted(surfaces):
         names = [s for s, _ in surfaces[actor].most_common()]
         slug = actor.split(":", 1)[1]
-        entry = {"id": actor, "type": labels[actor], "name_ar": names[0],
-                 "name_en": " ".join(w.capitalize() for w in slug.split("-")), "aliases": names[1:]}
+        entry = {
+            "id": actor,
+            "type": labels[actor],
+            "name_ar": names[0],
+            "name_en": " ".join(w.capitalize() for w in slug.split("-")),
+            "aliases": names[1:],
+        }
         if labels[actor] in ("GPE", "LOC") and actor.startswith("gpe:"):
             file = "states.jsonl" if re.fullmatch(r"gpe:[a-z]{3}", actor) else "places.jsonl"
         else:

@@ -9,6 +9,7 @@ Offsets: Label Studio counts characters as JavaScript does, in UTF-16 code units
 counts code points. They differ only for characters outside the BMP (emoji, some symbols), and
 both directions are converted here so such a text survives the round trip.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,6 +36,7 @@ class Problem:
 
 # --- offsets ------------------------------------------------------------------------------
 
+
 def _utf16_len(ch: str) -> int:
     return 2 if ord(ch) > 0xFFFF else 1
 
@@ -58,6 +60,7 @@ def from_utf16(text: str, j: int) -> int | None:
 
 # --- ids ----------------------------------------------------------------------------------
 
+
 def corpus_id(raw: str, text: str) -> str:
     """A valid corpus id (lower-case ASCII, digits, '-') from an input's id; a hash of the text
     when nothing ASCII is left (an Arabic file name)."""
@@ -71,6 +74,7 @@ def _region_id(k: int) -> str:
 
 # --- records → tasks ----------------------------------------------------------------------
 
+
 def _entity_results(text: str, spans: list[dict]) -> list[dict]:
     out = []
     for k, sp in enumerate(sorted(spans, key=lambda s: (s["start"], s["end"]))):
@@ -81,8 +85,9 @@ def _entity_results(text: str, spans: list[dict]) -> list[dict]:
             label["score"] = sp["score"]
         out.append(label)
         if sp.get("actor"):
-            out.append({"id": rid, "from_name": ACTOR, "to_name": TEXT, "type": "textarea",
-                        "value": {**value, "text": [sp["actor"]]}})
+            out.append(
+                {"id": rid, "from_name": ACTOR, "to_name": TEXT, "type": "textarea", "value": {**value, "text": [sp["actor"]]}}
+            )
     return out
 
 
@@ -98,13 +103,19 @@ def _a4p_result(labels: list[str], score: float | None = None) -> list[dict]:
 def a4p_hint(scores: dict[str, float]) -> str:
     """The line shown above the A4P choices: the model's scores, best first (0.5 = threshold)."""
     return "Model A4P scores (on at ≥ 0.50): " + ", ".join(
-        f"{label} {scores[label]:.2f}" for label in sorted(scores, key=lambda x: -scores[x]))
+        f"{label} {scores[label]:.2f}" for label in sorted(scores, key=lambda x: -scores[x])
+    )
 
 
 def task_data(rid: str, text: str, meta: dict, scores: dict[str, float] | None) -> dict:
     scores = scores or {}
-    return {"id": rid, "text": text, "meta": dict(meta), "a4p_scores": dict(scores),
-            "a4p_hint": a4p_hint(scores) if scores else "No model scores (annotated article)"}
+    return {
+        "id": rid,
+        "text": text,
+        "meta": dict(meta),
+        "a4p_scores": dict(scores),
+        "a4p_hint": a4p_hint(scores) if scores else "No model scores (annotated article)",
+    }
 
 
 def prediction_task(rec: dict, text: str, meta: dict | None = None, model_version: str = "arpk-ar") -> dict:
@@ -116,15 +127,19 @@ def prediction_task(rec: dict, text: str, meta: dict | None = None, model_versio
     meta (dict): The article's metadata (date, source, url, ...), kept in `data.meta`.
     """
     scores = rec["a4p"]["scores"]
-    spans = [{"start": e["start"], "end": e["end"], "label": e["label"], "actor": e.get("actor"),
-              "score": e.get("confidence")} for e in rec["entities"]]
+    spans = [
+        {"start": e["start"], "end": e["end"], "label": e["label"], "actor": e.get("actor"), "score": e.get("confidence")}
+        for e in rec["entities"]
+    ]
     # The prediction's own score: how sure the model is of its A4P decisions (1 = all far from 0.5).
     sure = min((abs(s - 0.5) * 2 for s in scores.values()), default=1.0)
     result = _entity_results(text, spans) + _a4p_result(rec["a4p"]["labels"], round(sure, 4))
     meta = dict(meta if meta is not None else rec.get("meta") or {})
     rid = corpus_id(rec["id"], text)
-    return {"data": task_data(rid, text, meta, scores),
-            "predictions": [{"model_version": model_version, "score": round(sure, 4), "result": result}]}
+    return {
+        "data": task_data(rid, text, meta, scores),
+        "predictions": [{"model_version": model_version, "score": round(sure, 4), "result": result}],
+    }
 
 
 def annotation_task(rec: dict) -> dict:
@@ -137,6 +152,7 @@ def annotation_task(rec: dict) -> dict:
 
 
 # --- exports → records --------------------------------------------------------------------
+
 
 def _pick_annotation(task: dict) -> dict | None:
     """The annotation that counts: the latest one not cancelled (ground truth first)."""
@@ -190,7 +206,9 @@ def record_from_task(task, where: str, split: str) -> tuple[dict | None, list[Pr
                     problems.append(Problem(where, f"unknown A4P choice {choice!r}"))
                 positives.add(choice)
         else:
-            problems.append(Problem(where, f"result from unknown control {name!r} (is the project using configs/label_studio.xml?)"))
+            problems.append(
+                Problem(where, f"result from unknown control {name!r} (is the project using configs/label_studio.xml?)")
+            )
     spans = []
     for region_id, value in regions.items():
         label = value["labels"][0]
@@ -204,7 +222,9 @@ def record_from_task(task, where: str, split: str) -> tuple[dict | None, list[Pr
             problems.append(Problem(where, f"region {region_id} ({label}) has offsets {s16}-{e16} outside the text"))
             continue
         if "text" in value and value["text"] != text[s:e]:
-            problems.append(Problem(where, f"region {region_id}: {value['text']!r} is not the text at {s16}-{e16} ({text[s:e]!r})"))
+            problems.append(
+                Problem(where, f"region {region_id}: {value['text']!r} is not the text at {s16}-{e16} ({text[s:e]!r})")
+            )
             continue
         if label not in ENTITY_LABELS:
             problems.append(Problem(where, f"unknown label {label!r} on {text[s:e]!r}"))
@@ -216,8 +236,13 @@ def record_from_task(task, where: str, split: str) -> tuple[dict | None, list[Pr
     spans.sort(key=lambda sp: (sp["start"], sp["end"]))
     meta = {k: str(v) for k, v in (data.get("meta") or {}).items() if k in ("date", "source", "genre", "url") and v}
     meta["split"] = split
-    record = {"id": rid, "text": text, "spans": spans,
-              "cats": {label: int(label in positives) for label in A4P_LABELS}, "meta": meta}
+    record = {
+        "id": rid,
+        "text": text,
+        "spans": spans,
+        "cats": {label: int(label in positives) for label in A4P_LABELS},
+        "meta": meta,
+    }
     return (None if problems else record), problems
 
 
@@ -231,12 +256,16 @@ def record_from_annotation_v1(obj, where: str, split: str) -> tuple[dict | None,
     if not rid:
         return None, [Problem(where, "no 'id'")]
     if "spans" in obj:  # already an ANNOTATION.md record
-        spans = [{k: v for k, v in sp.items() if k in ("start", "end", "label", "actor") and v is not None}
-                 for sp in obj.get("spans") or []]
+        spans = [
+            {k: v for k, v in sp.items() if k in ("start", "end", "label", "actor") and v is not None}
+            for sp in obj.get("spans") or []
+        ]
         cats = {label: int(bool((obj.get("cats") or {}).get(label))) for label in A4P_LABELS}
     else:
-        spans = [{k: v for k, v in e.items() if k in ("start", "end", "label", "actor") and v is not None}
-                 for e in obj.get("entities") or []]
+        spans = [
+            {k: v for k, v in e.items() if k in ("start", "end", "label", "actor") and v is not None}
+            for e in obj.get("entities") or []
+        ]
         on = set((obj.get("a4p") or {}).get("labels") or [])
         cats = {label: int(label in on) for label in A4P_LABELS}
     problems = []
