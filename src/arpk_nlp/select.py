@@ -37,6 +37,7 @@ class Candidate:
     missed: list[float] = field(default_factory=list)  # beam probabilities of spans not output
     parts: dict[str, float] = field(default_factory=dict)
     total: float = 0.0
+    gain: float = 0.0  # total after the diversity discount, when it was picked
 
     @property
     def group(self) -> str:
@@ -63,6 +64,7 @@ def rank(candidates: list[Candidate], n: int) -> list[Candidate]:
     per_group: dict[str, int] = defaultdict(int)
     while pool and len(picked) < n:
         best = max(pool, key=lambda c: (c.total / (1 + per_group[c.group]), c.record["id"]))
+        best.gain = round(best.total / (1 + per_group[best.group]), 4)
         pool.remove(best)
         picked.append(best)
         per_group[best.group] += 1

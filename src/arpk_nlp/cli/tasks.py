@@ -115,7 +115,7 @@ def tasks_select_cli(
                         "rank": k,
                         "id": c.record["id"],
                         "source": c.record["source"],
-                        "score": c.total,
+                        "gain": c.gain, "score": c.total,
                         **c.parts,
                         "mission": c.group,
                     },
@@ -123,12 +123,11 @@ def tasks_select_cli(
                 )
             )
     else:
-        typer.echo(f"{'rank':>4} {'score':>7} {'a4p':>6} {'unlinked':>8} {'ner':>6}  {'mission':<18} source")
+        typer.echo(f"{'rank':>4} {'gain':>6} {'score':>6} {'a4p':>5} {'unlinked':>8} {'ner':>5}  {'mission':<17} {'id':<16} source")
         for k, c in enumerate(picked, 1):
             p = c.parts
-            typer.echo(
-                f"{k:>4} {c.total:>7.2f} {p['a4p']:>6.2f} {p['unlinked']:>8.2f} {p['ner']:>6.2f}  {c.group:<18} {c.record['source']}"
-            )
+            typer.echo(f"{k:>4} {c.gain:>6.2f} {c.total:>6.2f} {p['a4p']:>5.2f} {p['unlinked']:>8.2f} {p['ner']:>5.2f}  "
+                       f"{c.group:<17} {c.record['id']:<16} {c.record['source']}")
     if output is not None:
         version = _model_version(nlp)
         _write(output, [prediction_task(c.record, c.text, c.meta, version) for c in picked])
