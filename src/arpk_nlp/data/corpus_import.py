@@ -46,8 +46,10 @@ def read_export(path: Path, split: str) -> tuple[list[dict], list[str], list[Pro
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return [], [], [Problem(where, "no such file")]
-    except (OSError, UnicodeDecodeError) as err:
-        return [], [], [Problem(where, f"cannot read ({err})")]
+    except UnicodeDecodeError as err:
+        return [], [], [Problem(where, f"not UTF-8 (invalid byte at offset {err.start})")]
+    except OSError as err:
+        return [], [], [Problem(where, f"cannot read ({err.strerror})")]
     items: list[tuple[str, object]] = []
     stripped = raw.lstrip()
     if stripped.startswith("["):

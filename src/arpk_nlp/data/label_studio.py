@@ -250,7 +250,7 @@ def record_from_annotation_v1(obj, where: str, split: str) -> tuple[dict | None,
     """One JSONL line → a corpus record: an `arpk_nlp.annotation.v1` object (annotate's output,
     with the article's `text` added) or an ANNOTATION.md record (`spans`, `cats`)."""
     if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-        return None, [Problem(where, "expected an object with the article's 'text' (add it to annotate's output)")]
+        return None, [Problem(where, "neither a Label Studio task (no 'data') nor a record with the article's 'text'")]
     text = obj["text"]
     rid = str(obj.get("id") or "")
     if not rid:
