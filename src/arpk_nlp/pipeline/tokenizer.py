@@ -142,53 +142,13 @@ class CamelTokenizer:
 
 
 def split_words(text: str) -> tuple[list[str], list[bool]]:
-    """Words and trailing-space flags such that `Doc(words, spaces).text == text`.
-
-    CAMeL's tokens are substrings of the text in order; whitespace between them becomes either a
-    trailing space flag (one ' ') or a whitespace token (anything else), as spaCy does.
-    """
+    """Words and trailing-space flags such that `Doc(words, spaces).text == text`: CAMeL's
+    tokens aligned to the text by spaCy's own helper (whitespace other than one trailing space
+    becomes a whitespace token, as in spaCy)."""
     from camel_tools.tokenizers.word import simple_word_tokenize
+    from spacy.util import get_words_and_spaces
 
-    words: list[str] = []
-    spaces: list[bool] = []
-    pos = 0
-    n = len(text)
-
-    def add_gap(gap: str) -> None:
-        # `gap` is whitespace between tokens (or before the first one).
-        if not gap:
-            return
-        if words and not spaces[-1] and gap[0] == " ":
-            spaces[-1] = True
-            gap = gap[1:]
-        if gap:
-            words.append(gap)
-            spaces.append(False)
-
-    for word in simple_word_tokenize(text):
-        start = text.find(word, pos)
-        if start < 0:  # never expected: the backend returns substrings
-            raise ValueError(f"CAMeL token {word!r} not found in text at {pos}")
-        gap = text[pos:start]
-        if gap and not gap.isspace():
-            # Characters the backend skipped (none known) are kept as their own token.
-            for piece in _split_gap(gap):
-                if piece.isspace():
-                    add_gap(piece)
-                else:
-                    words.append(piece)
-                    spaces.append(False)
-        else:
-            add_gap(gap)
-        words.append(word)
-        spaces.append(False)
-        pos = start + len(word)
-    add_gap(text[pos:n])
-    return words, spaces
-
-
-def _split_gap(gap: str) -> list[str]:
-    return [m.group(0) for m in re.finditer(r"\s+|\S+", gap)]
+    return get_words_and_spaces(simple_word_tokenize(text), text)
 
 
 def _camel_data_installed() -> bool:
