@@ -72,7 +72,8 @@ def install(env: Path) -> Path:
             ["uv", "pip", "install", "-q", "--python", str(py), LABEL_STUDIO], check=True, capture_output=True, text=True
         )
     except subprocess.CalledProcessError as err:
-        raise Skip(f"cannot install {LABEL_STUDIO}: {(err.stderr or err.stdout).strip().splitlines()[-1:]}") from None
+        last = ((err.stderr or err.stdout).strip().splitlines() or ["?"])[-1].strip()
+        raise Skip(f"cannot install {LABEL_STUDIO}: {last}") from None
     if not ls.exists():
         raise Skip(f"{ls} missing after install")
     log(f"{LABEL_STUDIO} ready in {env} ({time.time() - t:.0f} s)")
@@ -343,7 +344,7 @@ def run(args) -> None:
     finally:
         stop(proc)
         shutil.rmtree(work, ignore_errors=True)  # data folder, corpus copy and (without --env) the virtualenv
-        log("server stopped, temporary folders removed")
+        log(("server stopped, " if proc is not None else "") + "temporary folders removed")
 
 
 def main() -> int:
