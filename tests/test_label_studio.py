@@ -278,3 +278,22 @@ def test_text_the_format_cannot_hold_is_refused(tmp_path):
     rec = a_record(text="قال غوتيريش [انظر](الرابط) إن الوضع في جنوب السودان هادئ.")
     r = import_cli(write_export(tmp_path / "e.json", [rec]), empty_corpus(tmp_path))
     assert r.exit_code == 1 and "without loss" in r.output
+
+
+def test_tasks_export_normalizes_to_nfc_so_the_import_accepts_it(tmp_path):
+    import unicodedata
+
+    nfc = "قال غوتيريش في نيويورك إن الأمم المتحدة ستبقى في جنوب السودان."
+    src = tmp_path / "nfd.txt"
+    src.write_text(unicodedata.normalize("NFD", nfc), encoding="utf-8")
+    assert src.read_text(encoding="utf-8") != nfc
+    out = tmp_path / "tasks.json"
+    r = runner.invoke(app, ["tasks", "export", str(src), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    task = json.loads(out.read_text(encoding="utf-8"))[0]
+    assert task["data"]["text"] == nfc and task["data"]["id"] == "nfd"
+    task["annotations"] = [{"result": task["predictions"][0]["result"]}]  # accepted as is
+    export = tmp_path / "e.json"
+    export.write_text(json.dumps([task], ensure_ascii=False), encoding="utf-8")
+    r = import_cli(export, empty_corpus(tmp_path))
+    assert r.exit_code == 0, r.output

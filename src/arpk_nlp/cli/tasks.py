@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
@@ -49,6 +50,8 @@ def _read_items(inputs: list[str]):
             errors += 1
         else:
             it.meta = item_meta(it)
+            # The corpus stores NFC text; normalizing here keeps the task's offsets valid after import.
+            it.text = unicodedata.normalize("NFC", it.text)
             items.append(it)
     return items, errors
 
