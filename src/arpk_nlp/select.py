@@ -93,18 +93,27 @@ def entity_confidence(nlp, docs) -> list[tuple[dict[tuple[int, int, str], float]
 
 
 def predict(nlp, items, batch_size: int = 16) -> list[Candidate]:
-    """Run the pipeline over items (annotate.Item) and build the candidates, entity confidences
-    included."""
-    from .annotate import doc_to_record
+    """Run the pipeline over items (inputs.Item) and build the candidates, entity confidences
+    included. Docs are made by annotate's `prepare_doc` (per-article context such as the date);
+    articles longer than annotate's LONG_CHARS go through its windowed path and get no beam
+    confidences (nobody annotates a 20,000-character article in one task anyway)."""
+    from . import long_docs
+    from .annotate import LONG_CHARS, doc_to_record, prepare_doc
 
     linker = nlp.get_pipe("arpk_actors") if "arpk_actors" in nlp.pipe_names else None
+    items = list(items)
+    short = [it for it in items if len(it.text) <= LONG_CHARS]
+    docs = list(nlp.pipe((prepare_doc(nlp, it) for it in short), batch_size=batch_size))
+    conf = dict(zip((id(it) for it in short), entity_confidence(nlp, docs)))
+    by_item = dict(zip((id(it) for it in short), docs))
     out = []
-    docs = list(nlp.pipe((it.text for it in items), batch_size=batch_size))
-    for it, doc, (conf, missed) in zip(items, docs, entity_confidence(nlp, docs)):
+    for it in items:
+        doc = by_item[id(it)] if id(it) in by_item else long_docs.run(nlp, prepare_doc(nlp, it))
+        probs, missed = conf.get(id(it), ({}, []))
         rec = doc_to_record(doc, it, linker)
         for e in rec["entities"]:
-            p = conf.get((e["start"], e["end"], e["label"]))
+            p = probs.get((e["start"], e["end"], e["label"]))
             if p is not None:
                 e["confidence"] = round(p, 4)
-        out.append(Candidate(rec, it.text, dict(getattr(it, "meta", None) or {}), missed))
+        out.append(Candidate(rec, it.text, dict(it.meta or {}), missed))
     return out

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
@@ -17,31 +16,8 @@ tasks_app = typer.Typer(
 )
 
 
-@lru_cache(maxsize=64)
-def _jsonl_lines(path: str) -> list[str]:
-    return Path(path).read_text(encoding="utf-8").splitlines()
-
-
-def item_meta(item) -> dict:
-    """An input's metadata: the item's own (when annotate reads it), or the other fields of its
-    JSONL line (`date`, `source`, `url`, `title`, ... or a `meta` object)."""
-    meta = getattr(item, "meta", None)
-    if meta:
-        return dict(meta)
-    path, _, line = item.source.rpartition(":")
-    if not (path.endswith(".jsonl") and line.isdigit()):
-        return {}
-    try:
-        obj = json.loads(_jsonl_lines(path)[int(line) - 1])
-    except (OSError, ValueError, IndexError):
-        return {}
-    out = dict(obj.get("meta") or {}) if isinstance(obj.get("meta"), dict) else {}
-    out.update({k: v for k, v in obj.items() if k not in ("id", "text", "meta") and isinstance(v, (str, int, float))})
-    return out
-
-
 def _read_items(inputs: list[str]):
-    from ..annotate import InputError, iter_inputs
+    from ..inputs import InputError, iter_inputs
 
     items, errors = [], 0
     for it in iter_inputs(inputs):
@@ -49,7 +25,6 @@ def _read_items(inputs: list[str]):
             typer.echo(f"error: {it}", err=True)
             errors += 1
         else:
-            it.meta = item_meta(it)
             # The corpus stores NFC text; normalizing here keeps the task's offsets valid after import.
             it.text = unicodedata.normalize("NFC", it.text)
             items.append(it)
