@@ -109,3 +109,43 @@ def corpus_check_cli(
         typer.echo(f"actor ids not in the registry: {len(rep['unknown_ids'])} ids, {sum(rep['unknown_ids'].values())} mentions")
 
 
+
+@corpus_app.command("import")
+def corpus_import_cli(
+    export: Path = typer.Argument(..., help="Label Studio JSON export, or JSONL of arpk_nlp.annotation.v1 / ANNOTATION.md records (with 'text')."),
+    split: str = typer.Option(..., "--split", help="train or dev (the gold splits are frozen)."),
+    corpus: Optional[Path] = typer.Option(None, "--corpus", help="Corpus folder."),
+    registry: Optional[Path] = typer.Option(None, "--registry", help="Actor registry (to offer entries for unknown ids)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check everything, write nothing."),
+):
+    """Corrected annotations → authoring files in corpus/src/<split>/, validated; all or nothing."""
+    import json
+
+    from ..data.corpus_import import IMPORT_SPLITS, plan_import, write_import
+    from ..pipeline.registry import read_registry
+
+    if split not in IMPORT_SPLITS:
+        fail(f"--split must be one of {', '.join(IMPORT_SPLITS)} (gold and gold-press are frozen), not {split!r}")
+    corpus = checkout_path(corpus, "corpus", what="the corpus commands")
+    registry = checkout_path(registry, "configs", "actors", what="the actor registry")
+    if not (corpus / "src").is_dir():
+        fail(f"{corpus}: not a corpus folder (no src/)")
+    known = {a.id for a in read_registry(registry)} if registry.exists() else None
+    plan = plan_import(export, split, corpus, known)
+    for p in plan.problems:
+        typer.echo(str(p), err=True)
+    if plan.problems:
+        fail(f"{len(plan.problems)} problem(s) in {export}; nothing was written")
+    if not plan.files:
+        fail(f"{export}: no annotated article to import ({len(plan.skipped)} task(s) without an annotation)")
+    for s in plan.skipped:
+        typer.echo(f"skipped (not annotated yet): {s}", err=True)
+    if plan.new_actors:
+        typer.echo(f"{len(plan.new_actors)} actor id(s) not in the registry {registry}; review and paste into the file named:", err=True)
+        for s in plan.new_actors:
+            typer.echo(f"# {s['file']}\n{json.dumps(s['entry'], ensure_ascii=False)}")
+    if dry_run:
+        typer.echo(f"dry run: {len(plan.files)} article(s) would be written to {corpus / 'src' / split}", err=True)
+        return
+    written = write_import(plan)
+    typer.echo(f"imported {len(written)} article(s) into {corpus / 'src' / split}", err=True)

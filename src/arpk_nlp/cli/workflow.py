@@ -101,6 +101,8 @@ def train_cli(
     settings: Optional[List[str]] = typer.Option(None, "--set", help="Config override KEY=VALUE, e.g. nlp.tokenizer.prefix_len=3 (repeatable)."),
     external: Optional[Path] = typer.Option(None, "--external", help="Folder of the public NER corpora (configs/external_corpora.json) to add to the NER's training data."),
     upsample: int = typer.Option(1, "--upsample", help="With --external: copies of the in-domain train set in the mix."),
+    keep_better: bool = typer.Option(False, "--keep-better", help="Train to <output>-candidate, compare with <output> on the gold sets (paired bootstrap) and replace it only if no headline metric is worse beyond noise."),
+    force: bool = typer.Option(False, "--force", help="With --keep-better: replace the model whatever the comparison says."),
 ):
     """Rerun everything from configs/: corpus → DocBin → train → fit A4P → evaluate → model."""
     smoke = [flag for flag, used in (("--limit", limit), ("--max-steps", max_steps is not None),
@@ -132,6 +134,9 @@ def train_cli(
             overrides[k] = _json.loads(v)
         except ValueError:
             overrides[k] = v
+    if force and not keep_better:
+        fail("--force only makes sense with --keep-better")
+    final, output = output, (output.parent / f"{output.name}-candidate" if keep_better else output)
     try:
         train(corpus, output, config, work_dir, overrides=overrides, limit=limit, log=lambda m: typer.echo(m, err=True),
               limit_train=limit_train, limit_dev=limit_dev, external=external, upsample=upsample)
@@ -143,6 +148,11 @@ def train_cli(
         fail(f"{err}; the model at {output} was left as it was")
     except (FileNotFoundError, ValueError) as err:  # external data missing or not matching its sha256
         fail(f"{str(err).splitlines()[0]}; the model at {output} was left as it was")
+    if keep_better:
+        from .compare import keep_better_model
+
+        keep_better_model(output, final, corpus, force)
+        return
     typer.echo(f"model written to {output}")
 
 

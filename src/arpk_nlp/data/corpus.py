@@ -16,7 +16,7 @@ from ..pipeline.labels import A4P_LABELS, ACTOR_PREFIX, ENTITY_LABELS, GOLD_SPLI
 MARK = re.compile(r"\[([^\[\]\n]+)\]\(([A-Z_]+)(?:\|([^()\s]*))?\)")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ACTOR_RE = re.compile(r"^(person|org|gpe|loc|mission|event):[a-z0-9][a-z0-9.-]*$")
-HEADER_KEYS = {"id", "split", "date", "source", "a4p", "genre"}
+HEADER_KEYS = {"id", "split", "date", "source", "a4p", "genre", "url"}
 
 
 @dataclass
@@ -104,9 +104,30 @@ def parse_article(raw: str, path: str = "<string>") -> tuple[Article | None, lis
                 problems.append(Problem(path, 1, f"unknown A4P label {label!r}"))
             else:
                 cats[label] = 1
-    meta = {k: header[k] for k in ("source", "date", "split", "genre") if k in header}
+    meta = {k: header[k] for k in ("source", "date", "split", "genre", "url") if k in header}
     record = {"id": header["id"], "text": text, "spans": spans, "cats": cats, "meta": meta}
     return Article(record, path, span_lines), problems
+
+
+def format_article(rec: dict) -> str:
+    """The authoring file for a record (the inverse of `parse_article`): header, `---`, the text
+    with inline marks. Header values are single lines; callers should parse the result back and
+    compare (the format cannot hold every text, e.g. one containing `](`).
+    """
+    cats = rec.get("cats", {})
+    meta = rec.get("meta", {})
+    head = {"id": rec["id"], "split": meta.get("split", ""), "date": meta.get("date"), "source": meta.get("source"),
+            "url": meta.get("url"), "genre": meta.get("genre"),
+            "a4p": ", ".join(label for label in A4P_LABELS if cats.get(label)) or "none"}
+    lines = [f"{k}: {' '.join(str(v).split())}" for k, v in head.items() if v not in (None, "")]
+    text, parts, pos = rec["text"], [], 0
+    for sp in sorted(rec.get("spans", []), key=lambda s: (s["start"], s["end"])):
+        parts.append(text[pos : sp["start"]])
+        tail = f"|{sp['actor']}" if sp.get("actor") else ""
+        parts.append(f"[{text[sp['start'] : sp['end']]}]({sp['label']}{tail})")
+        pos = sp["end"]
+    parts.append(text[pos:])
+    return "\n".join(lines) + "\n---\n" + "".join(parts) + "\n"
 
 
 def check_record(rec: dict, path: str, span_lines: list[int] | None = None) -> list[Problem]:
