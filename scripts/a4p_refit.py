@@ -55,6 +55,26 @@ def scores(cal, Z: np.ndarray) -> np.ndarray:
     return np.stack([decision_score(cal.calibrators[l](Z[:, j]), cal.thresholds[l]) for j, l in enumerate(cal.labels)], 1)
 
 
+def legacy_thresholds(Z, Y) -> np.ndarray:
+    """The shipped method before calibration: per label, the F1-best threshold on the linear
+    model's own probability from a grid over [0.15, 0.85], ties nearest 0.5."""
+    P = 1 / (1 + np.exp(-Z))
+    out = np.full(Z.shape[1], 0.5)
+    for j in range(Z.shape[1]):
+        y = Y[:, j].astype(bool)
+        if not y.any():
+            continue
+        best, best_f = 0.5, -1.0
+        for t in np.arange(0.15, 0.851, 0.025):
+            pred = P[:, j] >= t
+            tp, fp, fn = (pred & y).sum(), (pred & ~y).sum(), (~pred & y).sum()
+            f = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+            if f > best_f + 1e-9 or (abs(f - best_f) < 1e-9 and abs(t - 0.5) < abs(best - 0.5)):
+                best, best_f = t, f
+        out[j] = best
+    return out
+
+
 def cv_predict(labels, Z, Y, kinds=None, seeds=(0, 1, 2), folds=5):
     """Decisions on each dev doc from calibrators + thresholds fitted on the other folds; one
     prediction matrix per seed (fold split)."""
@@ -66,11 +86,42 @@ def cv_predict(labels, Z, Y, kinds=None, seeds=(0, 1, 2), folds=5):
     for seed in seeds:
         P = np.zeros(Y.shape, dtype=bool)
         for tr, te in KFold(folds, shuffle=True, random_state=seed).split(Z):
+            if kinds == "legacy":
+                P[te] = legacy_thresholds(Z[tr], Y[tr]) <= 1 / (1 + np.exp(-Z[te]))
+                continue
             cal = SimpleNamespace(labels=labels, calibrators={}, thresholds={}, bands={})
             themes_fit.fit_calibration(cal, Z[tr], Y[tr], seed=seed, kinds=kinds, bands=False)
             P[te] = scores(cal, Z[te]) >= 0.5
         out.append(P)
     return out
+
+
+def band_check(labels, Z, Y, seeds=(0, 1, 2), folds=5):
+    """How useful is `borderline`? Over held-out dev folds: the share of (article, label) pairs
+    flagged, and the error rate of the decisions inside and outside the band, for a few choices
+    of the bootstrap quantiles."""
+    from sklearn.model_selection import KFold
+
+    from arpk_nlp.pipeline import themes_fit
+
+    print("\nBorderline band, held-out dev folds: | quantiles | flagged | error rate in band | error rate outside |")
+    for q in ((0.1, 0.9), (0.2, 0.8), (0.25, 0.75)):
+        themes_fit.BAND_QUANTILES = q
+        flagged = wrong_in = wrong_out = n_out = 0
+        for seed in seeds:
+            for tr, te in KFold(folds, shuffle=True, random_state=seed).split(Z):
+                cal = SimpleNamespace(labels=labels, calibrators={}, thresholds={}, bands={})
+                themes_fit.fit_calibration(cal, Z[tr], Y[tr], seed=seed, kinds=("platt",))
+                S = scores(cal, Z[te])
+                lo = np.array([cal.bands[l][0] for l in labels])
+                hi = np.array([cal.bands[l][1] for l in labels])
+                inb = (S >= lo) & (S <= hi) & (lo < hi)
+                wrong = (S >= 0.5) != Y[te].astype(bool)
+                flagged += inb.sum(); wrong_in += (wrong & inb).sum()
+                n_out += (~inb).sum(); wrong_out += (wrong & ~inb).sum()
+        total = flagged + n_out
+        print(f"| {q} | {flagged / total:.3f} | {wrong_in / max(flagged, 1):.3f} | {wrong_out / max(n_out, 1):.3f} |", flush=True)
+    themes_fit.BAND_QUANTILES = (0.1, 0.9)
 
 
 def main():
@@ -80,11 +131,15 @@ def main():
     ap.add_argument("--config", default=str(REPO / "configs" / "arpk.cfg"))
     ap.add_argument("--press-holdout", type=int, default=0)
     ap.add_argument("--compare", action="store_true")
+    ap.add_argument("--grid", default="C=4,16;pooling=doc,max,mean",
+                    help="settings for --compare: 'key=v1,v2;key=...' over C, lexicon_weight, hash_bits, word_ngrams, pooling")
     ap.add_argument("--pooling", default=None, help="override the config's pooling")
     ap.add_argument("--C", type=float, default=None)
     ap.add_argument("--report-test", default="")
     ap.add_argument("--test-corpus", default=None)
     ap.add_argument("--write", default=None)
+    ap.add_argument("--misses", action="store_true", help="list the dev articles the fitted model gets wrong")
+    ap.add_argument("--band-check", action="store_true", help="held-out quality of the borderline band")
     args = ap.parse_args()
 
     import spacy
@@ -146,24 +201,33 @@ def main():
         return clf, time.time() - t0
 
     if args.compare:
-        print("\nCross-validated over dev folds (5 folds x 3 seeds; agenda rule off): micro-F1 / macro-F1 / micro-R")
-        print("| representation | calibration | dev micro-F | dev macro-F | dev micro-R | in-domain micro-F | press micro-F | press micro-R |")
-        print("|---|---|---:|---:|---:|---:|---:|---:|")
-        lr_cache = {}
-        for C in ([params["C"]] + ([1.0, 16.0] if args.C is None else [])):
-            base, _ = fitted("doc", C)
-            for pooling in ("doc", "max", "mean"):
+        import itertools
+
+        grid = {k: v.split(",") for k, v in (kv.split("=") for kv in args.grid.split(";"))}
+        grid.setdefault("pooling", ["doc"])
+        fit_keys = [k for k in grid if k != "pooling"]
+        print("\nCross-validated over dev folds (5 folds x 3 seeds; agenda rule off)")
+        print("| setting | thresholds | dev micro-F | dev macro-F | dev micro-P | dev micro-R | in-domain micro-F | press micro-F | press micro-R |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+        for values in itertools.product(*(grid[k] for k in fit_keys)):
+            over = {k: (float(v) if k in ("C", "lexicon_weight") else int(v)) for k, v in zip(fit_keys, values)}
+            base = A4PClassifier(nlp.vocab, **{**params, **over})
+            base.set_lexicon(lexicon)
+            themes_fit.fit(base, train_docs, None)
+            for pooling in grid["pooling"]:
                 clf = copy.copy(base)
                 clf.cfg = {**base.cfg, "pooling": pooling}
                 Z = themes_fit.dev_logits(clf, dev_docs)
-                for kinds, name in ((None, "auto (CV log-loss)"), (("platt",), "Platt"), (("isotonic",), "isotonic")):
+                # Decisions do not depend on the calibrator kind (monotone maps, cut tuned on the
+                # raw log-odds), so Platt alone stands for the calibrated thresholds here.
+                for kinds, name in (("legacy", "old: raw, grid [0.15, 0.85]"), (("platt",), "calibrated (new)")):
                     Ps = cv_predict(labels, Z, Ydev, kinds)
                     row = {s: [metrics(Ydev[m], P[m], labels) for P in Ps] for s, m in subsets.items()}
                     avg = lambda s, k: float(np.mean([r[k] for r in row[s]]))
-                    print(f"| {pooling} pooling, C {C:g} | {name} | {avg('dev', 'micro_f'):.3f} | {avg('dev', 'macro_f'):.3f} | "
+                    desc = ", ".join(f"{k} {v}" for k, v in {**over, "pooling": pooling}.items())
+                    print(f"| {desc} | {name} | {avg('dev', 'micro_f'):.3f} | {avg('dev', 'macro_f'):.3f} | {avg('dev', 'micro_p'):.3f} | "
                           f"{avg('dev', 'micro_r'):.3f} | {avg('in-domain', 'micro_f'):.3f} | {avg('press', 'micro_f'):.3f} | "
                           f"{avg('press', 'micro_r'):.3f} |", flush=True)
-        # The old way (no calibration; F1-best raw threshold on dev, in-sample) for reference.
 
     clf, secs = fitted(params["pooling"])
     Z = themes_fit.dev_logits(clf, dev_docs)
@@ -173,7 +237,16 @@ def main():
         print(f"  {l:<27} {r['kind']:<9} t={clf.thresholds[l]:<7} band={clf.bands[l]}  " +
               (" ".join(f"{k}: ll {v[0]:.3f} brier {v[1]:.3f}" for k, v in r.get("cv", {}).items()) or r.get("reason", "")))
     after = np.array([[clf(d.copy()).cats[l] >= 0.5 for l in labels] for d in dev_docs])
-    cvP = cv_predict(labels, Z, Ydev)
+    cvP = cv_predict(labels, Z, Ydev, ("platt",))
+    if args.band_check:
+        band_check(labels, Z, Ydev)
+    if args.misses:
+        S = scores(clf, Z)
+        for i, r in enumerate(dev):
+            wrong = [f"{'FN' if Ydev[i, j] else 'FP'} {l} {S[i, j]:.2f}" for j, l in enumerate(labels)
+                     if (S[i, j] >= 0.5) != bool(Ydev[i, j])]
+            if wrong:
+                print(f"  {r['id']}: " + "; ".join(wrong) + " | " + r["text"][:90].replace("\n", " "))
     for s, m in subsets.items():
         b, a = metrics(Ydev[m], before[m], labels), metrics(Ydev[m], after[m], labels)
         cv = [metrics(Ydev[m], P[m], labels) for P in cvP]

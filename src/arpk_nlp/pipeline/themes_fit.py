@@ -158,9 +158,9 @@ def fit_calibration(clf, Z: np.ndarray, Y: np.ndarray, seed: int = 0, kinds=None
             clf.bands[label] = [0.5, 0.5]
             report[label] = {"kind": "identity", "reason": f"{int(y.sum())} positives of {len(y)} on dev"}
             continue
-        losses = cv_losses(z, y, seed)
-        allowed = [k for k in losses if kinds is None or k in kinds]
-        kind = min(allowed, key=lambda k: losses[k])
+        allowed = [k for k in FITTERS if kinds is None or k in kinds]
+        losses = cv_losses(z, y, seed) if len(allowed) > 1 else {}
+        kind = min(allowed, key=lambda k: losses[k]) if losses else allowed[0]
         cal = FITTERS[kind](z, y)
         # The cut is tuned on the raw log-odds (the calibrator is monotone, so this is the same
         # ordering) and becomes a threshold on the calibrated probability.
