@@ -36,6 +36,10 @@ def check_record(rec, text):
         assert label in rec["a4p"]["labels"]
         for ev in evs:
             assert 0 <= ev["start"] < ev["end"] <= len(text)
+            assert ev["text"] == text[ev["start"] : ev["end"]]
+    # borderline: a subset of the eight labels, in label order
+    order = list(rec["a4p"]["scores"])
+    assert [l for l in order if l in rec["a4p"]["borderline"]] == rec["a4p"]["borderline"]
     assert sum(a["mentions"] for a in rec["actors"]) == len(rec["entities"])
 
 
@@ -50,6 +54,30 @@ def test_annotate_json(article):
     assert "person:antonio-guterres" in ids
     gut = next(a for a in rec["actors"] if a["id"] == "person:antonio-guterres")
     assert gut["mentions"] == 2 and gut["name_en"] == "António Guterres"
+
+
+def test_seed_article_keeps_exactly_its_five_areas(tmp_path):
+    seed = SHARED / "seed" / "seoul-2021-ministerial.ar.txt"
+    if not seed.exists():
+        pytest.skip("shared/seed is not present")
+    res = run("annotate", seed, "--format", "json", "-m", MODEL)
+    assert res.exit_code == 0, res.output
+    rec = json.loads(res.stdout)
+    check_record(rec, seed.read_text(encoding="utf-8"))
+    assert rec["a4p"]["labels"] == ["PROTECTION", "SAFETY_SECURITY", "PERFORMANCE_ACCOUNTABILITY", "PEACEBUILDING", "PARTNERSHIPS"]
+
+
+def test_text_summary_marks_borderline_labels():
+    from arpk_nlp.annotate import render_text
+
+    rec = {"id": "x", "source": "x.txt", "actors": [], "a4p": {
+        "labels": ["PROTECTION", "PARTNERSHIPS"], "borderline": ["PROTECTION", "CONDUCT"],
+        "scores": {"PROTECTION": 0.52, "PARTNERSHIPS": 0.9, "CONDUCT": 0.47},
+        "evidence": {"PARTNERSHIPS": [{"start": 0, "end": 4, "score": 0.9, "text": "نص."}]}}}
+    out = render_text(rec, "نص. آخر")
+    assert "PROTECTION                  0.52?" in out
+    assert "PARTNERSHIPS                0.90 " in out
+    assert "borderline, not assigned: CONDUCT 0.47" in out
 
 
 def test_annotate_text_summary(article):

@@ -148,7 +148,144 @@ def test_batched_sentence_scores_match_one_by_one(trained):
     assert [list(a) for a in fast] == [list(b) for b in norms]
     assert sum(a.sum() for a in fast) >= 4  # the keywords were really counted
     spans, scores = clf._sentence_scores(segments, fast)
-    one_by_one = [clf._raw_scores(*clf._vectorize(Counter(f), lex)) for (_, _, f), lex in zip(segments, fast) if f]
+    one_by_one = [clf._logits(*clf._vectorize(Counter(f), lex)) for (_, _, f), lex in zip(segments, fast) if f]
     assert spans == [(s, e) for s, e, f in segments if f]
     np.testing.assert_allclose(scores.T, np.array(one_by_one), rtol=1e-5, atol=1e-6)
     clf.set_lexicon({})
+
+
+# ---------------------------------------------------------------- calibration, thresholds, bands
+import numpy as np
+
+from arpk_nlp.pipeline import themes_fit
+from arpk_nlp.pipeline.calibration import Calibrator, decision_score
+
+SAFETY = ["هجوم", "كمين", "عبوة ناسفة", "قذائف", "إجلاء طبي", "جرحى", "قتلى"]
+OTHER = ["الاقتصاد", "مباراة", "الأسواق", "الطقس", "مهرجان", "الانتخابات المحلية", "الجامعة"]
+
+
+def synthetic(n, seed, flip=()):
+    """n short articles; SAFETY_SECURITY is on when safety words outnumber the others, with
+    overlap so dev scores spread around the threshold. `flip`: indices whose label is inverted."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        k = int(rng.integers(0, 4))
+        words = list(rng.choice(SAFETY, k)) + list(rng.choice(OTHER, 4 - k))
+        rng.shuffle(words)
+        text = "أفادت التقارير عن " + " و".join(words) + " في المنطقة."
+        on = (k >= 2) != (i in flip)
+        out.append((text, {"SAFETY_SECURITY"} if on else set()))
+    return out
+
+
+def fit_on(train, dev):
+    nlp = make_nlp()
+    def egs(data):
+        res = []
+        for text, labels in data:
+            ref = nlp.make_doc(text)
+            ref.cats = {l: float(l in labels) for l in A4P_LABELS}
+            res.append(Example(nlp.make_doc(text), ref))
+        return res
+    nlp.initialize(lambda: egs(train))
+    clf = nlp.get_pipe("arpk_a4p")
+    dev_docs = [nlp.get_pipe("sentencizer")(e.reference) for e in egs(dev)]
+    themes_fit.fit(clf, [e.reference for e in egs(train)], dev_docs)
+    return nlp, clf
+
+
+@pytest.fixture(scope="module")
+def calibrated():
+    return fit_on(synthetic(60, 0), synthetic(60, 1))
+
+
+def test_calibrators_are_monotone():
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=300)
+    y = (z + rng.normal(scale=1.0, size=300) > 0.3).astype(int)
+    grid = np.linspace(-6, 6, 500)
+    for fitter in (themes_fit.fit_platt, themes_fit.fit_isotonic):
+        cal = fitter(z, y)
+        p = cal(grid)
+        assert np.all(np.diff(p) >= 0), cal.kind
+        assert p[-1] - p[0] > 0.5, cal.kind  # and it learnt something
+        s = decision_score(p, 0.3)
+        assert np.all(np.diff(s) >= 0)
+    # the threshold is what maps to 0.5, and the sides are kept
+    assert decision_score(0.3, 0.3) == pytest.approx(0.5)
+    assert decision_score(0.29, 0.3) < 0.5 < decision_score(0.31, 0.3)
+
+
+def test_calibration_chosen_by_cv_loss():
+    rng = np.random.default_rng(1)
+    z = rng.normal(size=200)
+    y = (rng.random(200) < 1 / (1 + np.exp(-2 * z))).astype(int)  # a logistic truth: Platt fits it
+    losses = themes_fit.cv_losses(z, y)
+    assert set(losses) == {"platt", "isotonic"}
+    assert losses["platt"][0] < losses["isotonic"][0]
+
+
+def test_calibrated_component_round_trips(calibrated, tmp_path):
+    nlp, clf = calibrated
+    label = "SAFETY_SECURITY"
+    assert clf.calibrators[label].kind in ("platt", "isotonic")
+    assert clf.bands[label][0] <= 0.5 <= clf.bands[label][1]
+    nlp.to_disk(tmp_path / "m")
+    nlp2 = spacy.load(tmp_path / "m")
+    clf2 = nlp2.get_pipe("arpk_a4p")
+    assert clf2.calibrators[label].to_dict() == clf.calibrators[label].to_dict()
+    assert clf2.thresholds == clf.thresholds and clf2.bands == clf.bands
+    for text, _ in synthetic(20, 5):
+        a, b = nlp(text), nlp2(text)
+        assert a.cats == b.cats and a._.a4p_borderline == b._.a4p_borderline
+
+
+def test_model_format_is_checked(calibrated, tmp_path):
+    nlp, clf = calibrated
+    clf.to_disk(tmp_path / "c")
+    cfg = json.loads((tmp_path / "c" / "cfg.json").read_text())
+    cfg["format"] = 99
+    (tmp_path / "c" / "cfg.json").write_text(json.dumps(cfg))
+    with pytest.raises(ValueError, match="format 99"):
+        make_nlp().get_pipe("arpk_a4p").from_disk(tmp_path / "c")
+    # format 2 (before calibration) still loads: identity calibrators, thresholds kept, no band
+    cfg["format"] = 2
+    del cfg["calibrators"], cfg["bands"]
+    (tmp_path / "c" / "cfg.json").write_text(json.dumps(cfg))
+    old = make_nlp().get_pipe("arpk_a4p").from_disk(tmp_path / "c")
+    assert all(c.kind == "identity" for c in old.calibrators.values())
+    assert old.borderline({l: 0.5 for l in A4P_LABELS}) == []
+
+
+def test_borderline_exactly_inside_the_band(calibrated):
+    nlp, clf = calibrated
+    label = "SAFETY_SECURITY"
+    lo, hi = clf.bands[label]
+    assert lo < hi
+    base = {l: 0.0 for l in A4P_LABELS}
+    for s, inside in ((lo, True), (hi, True), (0.5, True), ((lo + 0.5) / 2, True),
+                      (lo - 1e-3, False), (hi + 1e-3, False)):
+        assert clf.borderline({**base, label: s}) == ([label] if inside else []), s
+    seen = set()
+    for text, _ in synthetic(80, 7):
+        doc = nlp(text)
+        want = [l for l in A4P_LABELS if clf.bands[l][0] <= doc.cats[l] <= clf.bands[l][1] and clf.bands[l][0] < clf.bands[l][1]]
+        assert doc._.a4p_borderline == want
+        seen.add(bool(want))
+    assert seen == {True, False}  # the synthetic texts fall on both sides of the band
+
+
+def test_thresholds_come_from_dev(calibrated):
+    nlp, clf = calibrated
+    train, dev = synthetic(60, 0), synthetic(60, 1)
+    # Relabel the dev articles with exactly two safety words as negatives: the dev-tuned cut must
+    # move up (fewer articles accepted), and with it the threshold and the decisions.
+    flip = {i for i, (text, labels) in enumerate(dev) if labels and sum(text.count(w) for w in SAFETY) == 2}
+    assert flip
+    nlp2, clf2 = fit_on(train, synthetic(60, 1, flip=flip))
+    label = "SAFETY_SECURITY"
+    assert clf2.thresholds[label] != clf.thresholds[label]
+    on1 = sum(nlp(t).cats[label] >= 0.5 for t, _ in dev)
+    on2 = sum(nlp2(t).cats[label] >= 0.5 for t, _ in dev)
+    assert on2 < on1

@@ -24,6 +24,8 @@ def doc_to_record(doc, item: Item, linker=None) -> dict:
     scores = {label: round(float(cats.get(label, 0.0)), 4) for label in A4P_LABELS}
     labels = [label for label in A4P_LABELS if scores[label] >= 0.5]
     evidence = doc._.a4p_evidence or {}
+    band = set(doc._.a4p_borderline or ())
+    text = doc.text
     entities = []
     actors: dict[str, dict] = {}
     for ent in doc.ents:
@@ -50,7 +52,14 @@ def doc_to_record(doc, item: Item, linker=None) -> dict:
         "id": item.id,
         "source": item.source,
         "meta": item.meta,
-        "a4p": {"labels": labels, "scores": scores, "evidence": {k: v for k, v in evidence.items() if k in labels}},
+        "a4p": {
+            "labels": labels,
+            "scores": scores,
+            "borderline": [label for label in A4P_LABELS if label in band],
+            # each evidence sentence carries its text, input[start:end] (docs/output.md)
+            "evidence": {k: [{**ev, "text": text[ev["start"] : ev["end"]]} for ev in v]
+                         for k, v in evidence.items() if k in labels},
+        },
         "entities": entities,
         "actors": sorted(actors.values(), key=lambda a: -a["mentions"]),
     }
@@ -148,20 +157,26 @@ def annotate(nlp, items: Iterable[Item], n_process: int = 1, batch_size: int = 1
 
 
 def render_text(rec: dict, text: str) -> str:
-    """Readable terminal summary: A4P labels with scores and one evidence sentence each; actors
-    grouped by type with mention counts."""
+    """Readable terminal summary: A4P labels with scores and one evidence sentence each (a `?`
+    marks a borderline label, and borderline labels left out are listed); actors grouped by type
+    with mention counts."""
     lines = [f"== {rec['id']}  ({rec['source']})"]
     a4p = rec["a4p"]
+    borderline = a4p.get("borderline") or []
     if a4p["labels"]:
-        lines.append("A4P areas:")
+        lines.append("A4P areas:" + ("  (? = borderline: near its threshold)" if set(borderline) & set(a4p["labels"]) else ""))
         for label in a4p["labels"]:
             ev = a4p["evidence"].get(label) or []
             sent = " ".join(text[ev[0]["start"] : ev[0]["end"]].split()) if ev else ""
             if len(sent) > 140:
                 sent = sent[:137] + "..."
-            lines.append(f"  {label:<27} {a4p['scores'][label]:.2f}  «{sent}»")
+            mark = "?" if label in borderline else " "
+            lines.append(f"  {label:<27} {a4p['scores'][label]:.2f}{mark} «{sent}»")
     else:
         lines.append("A4P areas: none")
+    left_out = [label for label in borderline if label not in a4p["labels"]]
+    if left_out:
+        lines.append("  borderline, not assigned: " + ", ".join(f"{l} {a4p['scores'][l]:.2f}" for l in left_out))
     by_type: dict[str, list[dict]] = {}
     for a in rec["actors"]:
         by_type.setdefault(a["type"], []).append(a)

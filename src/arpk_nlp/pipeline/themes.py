@@ -5,8 +5,13 @@ n-grams inside words, which see through attached clitics) plus a keyword-lexicon
 count feature per label). scikit-learn fits it inside `initialize()`; inference is a few numpy
 operations, so loading the pipeline never imports scikit-learn (its import alone costs seconds).
 
-`doc.cats` holds calibrated scores: each label's dev-tuned threshold is mapped to 0.5, so a label
-is on when its score is ≥ 0.5 and spaCy's `textcat_scorer` (threshold 0.5) scores it directly.
+A document's raw log-odds per label come from the whole article's features ("doc" pooling), from
+its best sentence ("max"), or from their mean ("mean"); `pooling` in the config chooses. Each
+label's calibrator (Platt or isotonic, chosen and fitted on dev: `calibration.py`) turns them
+into a probability, and `doc.cats` holds that probability with its odds shifted so the label's
+dev-tuned threshold sits at 0.5: a label is on when its score is ≥ 0.5, and spaCy's
+`textcat_scorer` (threshold 0.5) scores it directly. `doc._.a4p_borderline` lists the labels
+whose score falls inside the label's uncertainty band around 0.5 (docs/a4p.md).
 """
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ from spacy.training import Example
 from spacy.util import registry
 from spacy import util
 
+from .calibration import Calibrator, decision_score, sigmoid
 from .labels import A4P_LABELS
 from .normalize import normalize
 
@@ -39,8 +45,14 @@ def _normalize_long(text: str) -> str:
 
 if not Doc.has_extension("a4p_evidence"):
     Doc.set_extension("a4p_evidence", default=None)
+if not Doc.has_extension("a4p_borderline"):
+    Doc.set_extension("a4p_borderline", default=None)
 
-FORMAT_VERSION = 2
+# 3: per-label calibrators, thresholds in calibrated-probability space, borderline bands.
+# 2 (thresholds on the raw probability) still loads: identity calibrators, no bands.
+FORMAT_VERSION = 3
+READABLE_FORMATS = (2, 3)
+POOLINGS = ("doc", "max", "mean")
 # Score given to a label named in an agenda listing (above every threshold, which sit at 0.5).
 AGENDA_SCORE = 0.75
 # Features per block of sentences scored at once for the evidence (bounds memory on long articles).
@@ -58,33 +70,41 @@ SENTENCE_BLOCK = 50_000
         "C": 4.0,
         "max_evidence": 2,
         "agenda_rule": True,
+        "pooling": "doc",
         "scorer": {"@scorers": "spacy.textcat_multilabel_scorer.v2"},
     },
     default_score_weights={"cats_micro_f": 0.0, "cats_macro_f": 0.0},
 )
-def make_a4p(nlp, name, hash_bits, char_ngrams, word_ngrams, lexicon_weight, C, max_evidence, agenda_rule, scorer):
+def make_a4p(nlp, name, hash_bits, char_ngrams, word_ngrams, lexicon_weight, C, max_evidence, agenda_rule,
+             pooling, scorer):
     return A4PClassifier(nlp.vocab, name, hash_bits=hash_bits, char_ngrams=tuple(char_ngrams),
                          word_ngrams=word_ngrams, lexicon_weight=lexicon_weight, C=C,
-                         max_evidence=max_evidence, agenda_rule=agenda_rule, scorer=scorer)
+                         max_evidence=max_evidence, agenda_rule=agenda_rule, pooling=pooling, scorer=scorer)
 
 
 class A4PClassifier:
     labels = A4P_LABELS
 
     def __init__(self, vocab, name="arpk_a4p", *, hash_bits=18, char_ngrams=(3, 5), word_ngrams=2,
-                 lexicon_weight=0.1, C=4.0, max_evidence=2, agenda_rule=True, scorer=None):
+                 lexicon_weight=0.1, C=4.0, max_evidence=2, agenda_rule=True, pooling="doc", scorer=None):
+        if pooling not in POOLINGS:
+            raise ValueError(f"arpk_a4p: pooling {pooling!r} is not one of {', '.join(POOLINGS)}")
         self.vocab = vocab
         self.name = name
         self.cfg = {"hash_bits": hash_bits, "char_ngrams": list(char_ngrams), "word_ngrams": word_ngrams,
                     "lexicon_weight": lexicon_weight, "C": C, "max_evidence": max_evidence,
-                    "agenda_rule": agenda_rule}
+                    "agenda_rule": agenda_rule, "pooling": pooling}
         self.scorer = scorer
         self.lexicon: dict[str, dict[str, list[str]]] = {"keywords": {}, "titles": {}}
         self.idf: np.ndarray | None = None
         self._coef: np.ndarray | None = None  # (n_labels, n_features)
         self._coef_t: np.ndarray | None = None
         self.intercept: np.ndarray | None = None
+        # Fitted on dev (themes_fit): raw log-odds → probability; the threshold on that
+        # probability; the borderline band [lo, hi] on the reported score (lo ≤ 0.5 ≤ hi).
+        self.calibrators = {label: Calibrator() for label in self.labels}
         self.thresholds = {label: 0.5 for label in self.labels}
+        self.bands = {label: [0.5, 0.5] for label in self.labels}
         self.versions: dict[str, str] = {}
         self._feature_cache: dict[str, tuple[int, ...]] = {}
         self._norm_cache: dict[int, tuple] = {}
@@ -213,15 +233,37 @@ class A4PClassifier:
         return idx, val
 
     def _raw_scores(self, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
-        z = val @ self._coef_t[idx] + self.intercept
-        return 1.0 / (1.0 + np.exp(-z))
+        """The linear models' own probabilities for one feature vector."""
+        return sigmoid(self._logits(idx, val))
 
-    def _calibrate(self, label: str, p: float) -> float:
-        # Piecewise-linear map sending the label's threshold to 0.5, monotone, 0→0 and 1→1.
-        t = self.thresholds[label]
-        if p < t:
-            return 0.5 * p / t
-        return 0.5 + 0.5 * (p - t) / (1.0 - t)
+    def _logits(self, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
+        return val @ self._coef_t[idx] + self.intercept
+
+    def _pool(self, doc_z: np.ndarray, sent_z: np.ndarray | None) -> np.ndarray:
+        """The raw log-odds the calibrators see: the article's, its best sentence's, or their
+        mean (cfg `pooling`). A Doc without sentences pools to the article's own."""
+        pooling = self.cfg["pooling"]
+        if pooling == "doc" or sent_z is None or sent_z.shape[1] == 0:
+            return doc_z
+        best = sent_z.max(axis=1)
+        return best if pooling == "max" else 0.5 * (doc_z + best)
+
+    def scores_from_logits(self, z: np.ndarray) -> np.ndarray:
+        """Pooled raw log-odds, (n_labels,) or (n_labels, n), → reported scores (threshold 0.5)."""
+        z = np.asarray(z, dtype=np.float64)
+        return np.stack([decision_score(self.calibrators[l](z[j]), self.thresholds[l])
+                         for j, l in enumerate(self.labels)])
+
+    def pooled_logits(self, doc: Doc) -> np.ndarray:
+        """The pooled raw log-odds of a Doc, (n_labels,): what the calibrators are fitted on.
+        Sentence pooling needs the Doc's sentence boundaries (the pipeline's sentencizer)."""
+        segments = self._segments(doc)
+        text = doc.text
+        seg_lex = self._lexicon_counts_segments([_normalize_long(text[a:b]) for a, b, _ in segments])
+        lex = np.sum(seg_lex, axis=0) if seg_lex else np.zeros(len(self.labels), dtype=np.float32)
+        doc_z = self._logits(*self._vectorize(Counter(chain.from_iterable(f for _, _, f in segments)), lex))
+        sent_z = None if self.cfg["pooling"] == "doc" else self._sentence_scores(segments, seg_lex)[1]
+        return self._pool(doc_z, sent_z)
 
     # ---------------------------------------------------------------- pipeline API
     def __call__(self, doc: Doc) -> Doc:
@@ -235,15 +277,22 @@ class A4PClassifier:
         seg_lex = self._lexicon_counts_segments(seg_norm)
         lex = np.sum(seg_lex, axis=0) if seg_lex else np.zeros(len(self.labels), dtype=np.float32)
         counts = Counter(chain.from_iterable(f for _, _, f in segments))
-        idx, val = self._vectorize(counts, lex)
-        raw = self._raw_scores(idx, val)
-        cats = {label: self._calibrate(label, float(p)) for label, p in zip(self.labels, raw)}
+        doc_z = self._logits(*self._vectorize(counts, lex))
+        # Sentence scores serve the pooling and the evidence; computed once, only when needed.
+        sent = self._sentence_scores(segments, seg_lex) if self.cfg["pooling"] != "doc" else None
+        scores = self.scores_from_logits(self._pool(doc_z, None if sent is None else sent[1]))
+        cats = {label: float(v) for label, v in zip(self.labels, scores)}
         agenda = self._agenda(segments, seg_norm) if self.cfg["agenda_rule"] else {}
         for label in agenda:
             cats[label] = max(cats[label], AGENDA_SCORE)
         doc.cats = {label: round(v, 4) for label, v in cats.items()}
-        doc._.a4p_evidence = self._evidence(doc.cats, segments, seg_lex, agenda)
+        doc._.a4p_borderline = self.borderline(doc.cats)
+        doc._.a4p_evidence = self._evidence(doc.cats, segments, seg_lex, agenda, sent)
         return doc
+
+    def borderline(self, cats: dict[str, float]) -> list[str]:
+        """The labels (label order) whose score lies inside their band [lo, hi] around 0.5."""
+        return [l for l in self.labels if self.bands[l][0] <= cats[l] <= self.bands[l][1] and self.bands[l][0] < self.bands[l][1]]
 
     def _agenda(self, segments, seg_norm: list[str]) -> dict[str, tuple[int, int]]:
         """Labels named by title in an agenda listing: a sentence naming two or more A4P areas by
@@ -261,7 +310,7 @@ class A4PClassifier:
         return found
 
     def _sentence_scores(self, segments, seg_lex) -> tuple[list[tuple[int, int]], np.ndarray]:
-        """Raw scores of every sentence with features, (n_labels, n_sentences), computed for
+        """Raw log-odds of every sentence with features, (n_labels, n_sentences), computed for
         blocks of sentences at once (the same TF-IDF as `_vectorize`, row by row): per-sentence
         numpy calls cost more in overhead than in arithmetic, and a block of at most
         SENTENCE_BLOCK features keeps the (features × labels) arrays of a long article bounded."""
@@ -295,15 +344,17 @@ class A4PClassifier:
         z = np.add.reduceat(contrib, starts, axis=1)
         lex = self.cfg["lexicon_weight"] * np.log1p(np.array([seg_lex[j] for j in keep], dtype=np.float32))
         z += self.coef[:, self.n_hash:] @ lex.T + self.intercept[:, None]
-        return 1.0 / (1.0 + np.exp(-z))
+        return z
 
-    def _evidence(self, cats: dict[str, float], segments, seg_lex, agenda: dict | None = None) -> dict[str, list[dict]]:
+    def _evidence(self, cats: dict[str, float], segments, seg_lex, agenda: dict | None = None,
+                  sent=None) -> dict[str, list[dict]]:
         """For each positive label, the sentences whose own score for it is highest (an agenda
-        listing that named the label comes first)."""
+        listing that named the label comes first); a sentence's score is its raw log-odds
+        through the label's calibrator, as if it were the whole article."""
         positive = [i for i, label in enumerate(self.labels) if cats[label] >= 0.5]
         if not positive:
             return {}
-        spans, scores = self._sentence_scores(segments, seg_lex)
+        spans, scores = sent if sent is not None else self._sentence_scores(segments, seg_lex)
         out = {}
         agenda = agenda or {}
         for i in positive:
@@ -311,7 +362,8 @@ class A4PClassifier:
             # stable sort on the score alone: ties keep text order, as before
             order = sorted(range(len(spans)), key=lambda j: -scores[i, j])[: self.cfg["max_evidence"]]
             ev = [{"start": spans[j][0], "end": spans[j][1],
-                   "score": round(self._calibrate(label, float(scores[i, j])), 3)} for j in order]
+                   "score": round(float(decision_score(self.calibrators[label](scores[i, j]), self.thresholds[label])), 3)}
+                  for j in order]
             if label in agenda:
                 start, end = agenda[label]
                 ev = [{"start": start, "end": end, "score": AGENDA_SCORE, "rule": "agenda"}] + [
@@ -325,7 +377,8 @@ class A4PClassifier:
 
         get_examples: The training examples (spaCy's [corpora.train]).
         lexicon_path (str): JSON {label: [terms]} for the keyword prior (configs/a4p_lexicon.json).
-        dev_path (str): A DocBin of dev documents to tune the thresholds on (else train CV).
+        dev_path (str): A DocBin of dev documents: the calibrators, thresholds and borderline
+            bands are fitted on them (without dev: identity calibration, threshold 0.5, no band).
         """
         from .themes_fit import fit  # scikit-learn only at training time
 
@@ -344,7 +397,12 @@ class A4PClassifier:
         if dev_path:
             from spacy.tokens import DocBin
 
-            dev_docs = list(DocBin().from_disk(dev_path).get_docs(nlp.vocab))
+            dev_docs = [d for d in DocBin().from_disk(dev_path).get_docs(nlp.vocab) if d.cats]
+            # Dev Docs are scored as the pipeline will score them: split into sentences by the
+            # pipeline's own sentencizer (sentence pooling and evidence depend on it).
+            splitter = _sentence_splitter(nlp)
+            if splitter is not None:
+                dev_docs = [splitter(d) for d in dev_docs]
         fit(self, train_docs, dev_docs)
 
     def set_lexicon(self, lexicon: dict) -> None:
@@ -371,6 +429,7 @@ class A4PClassifier:
                             idf=self.idf.astype(np.float16))
         srsly.write_json(path / "cfg.json", {
             "format": FORMAT_VERSION, "labels": list(self.labels), "thresholds": self.thresholds,
+            "calibrators": {l: self.calibrators[l].to_dict() for l in self.labels}, "bands": self.bands,
             "cfg": self.cfg, "versions": self.versions,
         })
         srsly.write_json(path / "lexicon.json", self.lexicon)
@@ -378,12 +437,19 @@ class A4PClassifier:
     def from_disk(self, path, exclude=tuple()):
         path = Path(path)
         cfg = srsly.read_json(path / "cfg.json")
-        if cfg.get("format") != FORMAT_VERSION:
-            raise ValueError(f"{path}: A4P model format {cfg.get('format')} is not {FORMAT_VERSION}; retrain.")
+        if cfg.get("format") not in READABLE_FORMATS:
+            raise ValueError(f"{path}: A4P model format {cfg.get('format')} is not one of {READABLE_FORMATS}; retrain.")
+        if list(cfg.get("labels", self.labels)) != list(self.labels):
+            raise ValueError(f"{path}: A4P model labels {cfg.get('labels')} differ from {list(self.labels)}; retrain.")
         self.cfg.update(cfg["cfg"])
+        self.cfg.setdefault("pooling", "doc")
         self._feature_cache = {}
         self._norm_cache = {}
         self.thresholds = cfg["thresholds"]
+        # Format 2 had no calibrators: its thresholds are on the linear models' own probability,
+        # which is the identity calibrator's output.
+        self.calibrators = {l: Calibrator.from_dict(cfg.get("calibrators", {}).get(l, {})) for l in self.labels}
+        self.bands = {l: list(cfg.get("bands", {}).get(l, [0.5, 0.5])) for l in self.labels}
         self.versions = cfg.get("versions", {})
         _warn_versions(self.versions, path)
         with np.load(path / "model.npz") as z:
@@ -410,6 +476,16 @@ class A4PClassifier:
             for name, content in srsly.msgpack_loads(data).items():
                 (Path(tmp) / name).write_bytes(content)
             return self.from_disk(tmp)
+
+
+def _sentence_splitter(nlp):
+    """The pipeline's first sentence-boundary component, or None."""
+    if nlp is None:
+        return None
+    for name, proc in nlp.pipeline:
+        if "sentencizer" in name or "senter" in name:
+            return proc
+    return None
 
 
 def _warn_versions(saved: dict, path) -> None:
