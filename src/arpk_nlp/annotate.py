@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -22,6 +22,8 @@ class Item:
     id: str
     source: str
     text: str
+    # Every JSONL field besides id/text (OUTPUT.md `meta`); `date` also steers the linker.
+    meta: dict = field(default_factory=dict)
 
 
 class InputError(Exception):
@@ -118,7 +120,8 @@ def _items_from_bytes(data: bytes, source: str, default_id: str, max_chars: int,
         except InputError as err:
             yield err
             continue
-        yield Item(str(obj.get("id", f"{default_id}-{n}")), where, obj["text"])
+        meta = {k: v for k, v in obj.items() if k not in ("id", "text")}
+        yield Item(str(obj.get("id", f"{default_id}-{n}")), where, obj["text"], meta)
 
 
 def doc_to_record(doc, item: Item, linker=None) -> dict:
@@ -132,6 +135,8 @@ def doc_to_record(doc, item: Item, linker=None) -> dict:
     for ent in doc.ents:
         actor_id = ent.kb_id_ or None
         rec = {"start": ent.start_char, "end": ent.end_char, "label": ent.label_, "text": ent.text, "actor": actor_id}
+        if ent._.candidates:
+            rec["candidates"] = [{"id": c["id"], "score": round(c["score"], 3)} for c in ent._.candidates]
         if ent._.role:
             rec["role"] = ent._.role
         if ent._.affiliation:
@@ -152,17 +157,48 @@ def doc_to_record(doc, item: Item, linker=None) -> dict:
         "schema": SCHEMA,
         "id": item.id,
         "source": item.source,
+        "meta": dict(item.meta),
         "a4p": {"labels": labels, "scores": scores, "evidence": {k: v for k, v in evidence.items() if k in labels}},
         "entities": entities,
         "actors": sorted(actors.values(), key=lambda a: -a["mentions"]),
     }
 
 
+def make_docs(nlp, items: Iterable[Item]):
+    """Docs carrying their article's date (`Doc._.date`, OUTPUT.md `meta.date`) for the linker."""
+    from .pipeline import extensions  # noqa: F401  (registers Doc._.date)
+
+    for it in items:
+        doc = nlp.make_doc(it.text)
+        date = it.meta.get("date")
+        doc._.date = date if isinstance(date, str) and date else None
+        yield doc
+
+
+def find_linker(nlp):
+    """The component that holds the actor registry (`arpk_linker`, or the combined `arpk_actors`)."""
+    for name in ("arpk_linker", "arpk_actors"):
+        if name in nlp.pipe_names:
+            return nlp.get_pipe(name)
+    return None
+
+
+def add_registry(nlp, actors) -> None:
+    """Add or replace actors in a loaded pipeline (`annotate --registry`): the linker links them,
+    the gazetteer finds their names where the NER missed them. Nothing is retrained."""
+    linker = find_linker(nlp)
+    if linker is not None:
+        linker.add_actors(actors)
+    if "arpk_gazetteer" in nlp.pipe_names:
+        gaz = nlp.get_pipe("arpk_gazetteer")
+        gaz.add_actors(actors)
+
+
 def annotate(nlp, items: list[Item], n_process: int = 1, batch_size: int = 16, progress=None) -> list[dict]:
     """Run the pipeline over items; RETURNS the OUTPUT.md records in input order."""
-    linker = nlp.get_pipe("arpk_actors") if "arpk_actors" in nlp.pipe_names else None
+    linker = find_linker(nlp)
     out = []
-    docs = nlp.pipe((it.text for it in items), n_process=n_process, batch_size=batch_size)
+    docs = nlp.pipe(make_docs(nlp, items), n_process=n_process, batch_size=batch_size)
     for item, doc in zip(items, docs):
         if doc.text != item.text:  # the contract: offsets index the input as read
             raise AssertionError(f"{item.source}: tokenizer changed the text")

@@ -19,25 +19,43 @@ def annotate_cli(
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Pipeline folder."),
     processes: int = typer.Option(1, "--processes", "-j", min=1, help="Worker processes."),
     max_chars: int = typer.Option(1_000_000, "--max-chars", help="Refuse inputs longer than this."),
+    date: Optional[str] = typer.Option(None, "--date", help="Publication date (YYYY-MM-DD) of file inputs, for date-aware linking; a JSONL line's own `date` wins."),
+    registry: Optional[List[Path]] = typer.Option(None, "--registry", help="Extra actors (JSONL file or folder) added to the model's registry at load time; a known id is replaced (repeatable)."),
 ):
     """Annotate Arabic articles: A4P areas (with evidence) and actors (with canonical ids)."""
     import json
 
-    from ..annotate import InputError, annotate, iter_inputs, render_html, render_text
+    from ..annotate import InputError, add_registry, annotate, iter_inputs, render_html, render_text
+    from ..pipeline.dates import is_iso
+    from ..pipeline.registry import read_registry
 
     if fmt not in FORMATS:
         fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if output is not None and not output.parent.exists():
         fail(f"{output}: folder {output.parent} does not exist")
+    if date is not None and not is_iso(date):
+        fail(f"--date must be an ISO date (YYYY-MM-DD, YYYY-MM or YYYY), not {date!r}")
+    extra = []
+    for path in registry or []:
+        if not path.exists():
+            fail(f"{path}: no such registry")
+        try:
+            extra += read_registry(path)
+        except ValueError as err:
+            fail(str(err))
     items, errors = [], 0
     for it in iter_inputs(inputs, max_chars=max_chars):
         if isinstance(it, InputError):
             typer.echo(f"error: {it}", err=True)
             errors += 1
         else:
+            if date is not None and "date" not in it.meta:
+                it.meta["date"] = date
             items.append(it)
     if items:
         nlp = load_model(model)
+        if extra:
+            add_registry(nlp, extra)
         show_bar = len(items) > 1 and sys.stderr.isatty()
         if show_bar:
             with typer.progressbar(length=len(items), label="annotating", file=sys.stderr) as bar:

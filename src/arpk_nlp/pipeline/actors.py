@@ -16,12 +16,13 @@ from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from . import extensions  # noqa: F401  (registers Doc._.date, Span._.candidates …)
+from .dates import article_interval
+from .institutions import BARE, dominant_state, institution_id, state_counts
+from .missions import MissionResolver, choose, generic_place
 from .normalize import strip_proclitics
-from .registry import Actor, AliasIndex, key, read_registry
-
-for _name in ("actor", "link_reason", "role", "affiliation"):
-    if not Span.has_extension(_name):
-        Span.set_extension(_name, default=None)
+from .registry import Actor, AliasIndex, key, merge_actors, read_registry
+from .spans import SpanHygiene
 
 # Words that open a title before a person's name (the title is the role, ANNOTATION rule 3).
 TITLE_HEADS = {
@@ -35,12 +36,14 @@ TITLE_HEADS = {
         "العريف", "مفوض", "مفوضة", "الأمين", "أمين", "الدكتور", "الدكتورة", "د.", "حاكم", "الحاكم", "عمدة",
     )
 }
+_DIRECTIONS = {key(w) for w in ("شمال", "جنوب", "شرق", "غرب", "وسط", "شمالي", "جنوبي", "شرقي", "غربي")}
 STOP_ROLE = {key(w) for w in ("قال", "قالت", "أكد", "أكدت", "أن", "إن", "وقال", "وقالت", "إلى", "عن", "مع", "في")}
 
 
 @Language.factory(
     "arpk_actors",
-    assigns=["doc.ents", "span._.actor", "span._.role", "span._.affiliation"],
+    assigns=["doc.ents", "token.ent_kb_id", "span._.actor", "span._.link_reason", "span._.candidates",
+             "span._.role", "span._.affiliation"],
     requires=["doc.ents"],
     default_config={"fuzzy_threshold": 88.0, "min_fuzzy_len": 5, "refine_spans": True, "relabel": True},
 )
@@ -67,8 +70,15 @@ class ActorLinker:
         self.demonyms: dict[str, str] = {}
         self.set_actors([])
 
+    def add_actors(self, actors: Iterable[Actor]) -> None:
+        """Add or replace actors at load time (`annotate --registry extra.jsonl`): a record with a
+        known id replaces it."""
+        self.set_actors(merge_actors(list(self.actors.values()), list(actors), override=True))
+
     def set_actors(self, actors: Iterable[Actor]) -> None:
         self.index = AliasIndex(actors)
+        self.missions = MissionResolver(self.index)
+        self.hygiene = SpanHygiene(self)
         self._exact_cache: dict[str, tuple[str | None, bool]] = {}
         keys = list(self.index.exact) + list(self.index.generated)
         self._first_words = {k.split(" ")[0] for k in keys}
@@ -90,45 +100,130 @@ class ActorLinker:
         return self.index.actors
 
     # ------------------------------------------------------------------ linking
-    def link(self, surface: str, label: str, earlier: list[tuple[str, str]] | None = None) -> tuple[str | None, str]:
+    def link(self, surface: str, label: str, earlier: list[tuple[str, str]] | None = None,
+             when: tuple[str, str] | None = None, here: str | None = None) -> tuple[str | None, str]:
         """Resolve one mention.
 
         surface (str): The mention as written.
         label (str): Its entity label (type preference).
         earlier (list): (key, id) of PERSON mentions already seen in the article.
+        when (tuple): The article's date interval (dates.interval), for missions.
+        here (str): The article's dominant state id, for `… في البلاد` and a bare `الخارجية`.
         RETURNS (tuple): (actor id or None, reason).
         """
-        for k, how in self._readings(surface):
-            ids = self.index.exact.get(k)
+        found, reason, _ = self.resolve(surface, label, earlier, when, here)
+        return found, reason
+
+    def resolve(self, surface: str, label: str, earlier=None, when=None, here=None):
+        """As `link`, with the scored candidates: (id or None, reason, [(id, score)] best first)."""
+        found, how, ids = self._by_name(surface, label)
+        mission = label == "MISSION" or (found is not None and self.actors[found].type == "MISSION")
+        if mission and how != "acronym":
+            # A generic name (`بعثة الأمم المتحدة في …`) names the mission there at that date.
+            outer = self._outer(surface)
+            place = generic_place(outer)
+            if place:
+                cands = self.missions.candidates(place, ids if found else [], when, here)
+                if cands:
+                    best = choose(cands)
+                    return best, ("mission-by-place" if best else "mission-ambiguous"), cands[:4]
+        if found is not None:
+            score = {"exact": 1.0, "acronym": 1.0, "proclitic": 0.95}.get(how, 0.9)
+            cands = [(found, score)] + [(i, 0.5) for i in ids if i != found]
+            return found, how, cands[:4]
+        if label == "ORG":
+            suffix = BARE.get(self._outer(surface)) or next(
+                (BARE[r] for r in strip_proclitics(self._outer(surface))[1:] if r in BARE), None)
+            if suffix:
+                return self._bare_institution(suffix, here)
+        for reading, how in self._spelling_readings(surface):
+            ids = self.index.get(reading)
             if ids:
-                return self._pick(ids, label), how
-            ids = self.index.generated.get(k)
-            if ids:  # a spelling produced by rule (ج/غ, with/without ال)
-                return self._pick(ids, label), "variant" if how == "exact" else f"{how}+variant"
+                found = self._pick(ids, label)
+                return found, how, [(found, 0.85)]
         if label == "PERSON" and earlier:
             found = self._coref(surface, earlier)
             if found:
-                return found, "coreference"
+                return found, "coreference", [(found, 0.8)]
         found = self._fuzzy(surface, label)
         if found:
-            return found[0], f"fuzzy:{found[1]:.0f}"
-        return None, "unlinked"
+            return found[0], f"fuzzy:{found[1]:.0f}", [(found[0], round(found[1] / 100 * 0.9, 3))]
+        return None, "unlinked", []
+
+    def _by_name(self, surface: str, label: str) -> tuple[str | None, str, list[str]]:
+        """The registry names the surface is (directly, without a proclitic, a rule variant, or
+        by its bracketed/quoted acronym): (chosen id, how, all ids of that name)."""
+        for k, how in self._readings(surface):
+            ids = self.index.exact.get(k)
+            if ids:
+                return self._pick(ids, label), how, ids
+            ids = self.index.generated.get(k)
+            if ids:  # a spelling produced by rule (ج/غ, with/without ال)
+                return self._pick(ids, label), "variant" if how in ("exact", "acronym") and how == "exact" else (
+                    "acronym" if how == "acronym" else f"{how}+variant"), ids
+        return None, "unlinked", []
+
+    def _bare_institution(self, suffix: str, here: str | None):
+        if here:
+            iid = institution_id(here, suffix)
+            if iid in self.actors:
+                return iid, "dominant-state", [(iid, 0.8)]
+        return None, "unlinked", []
+
+    @staticmethod
+    def _split_acronym(surface: str) -> tuple[str, str | None]:
+        """`long name (ACRONYM)` or `long name «ACRONYM»` → (long name, acronym)."""
+        s = surface.rstrip()
+        pairs = {")": "(", "»": "«", "\"": "\"", "”": "“"}
+        if s and s[-1] in pairs:
+            opener = pairs[s[-1]]
+            at = s.rfind(opener, 0, len(s) - 1)
+            if at > 0 and s[:at].strip():
+                return s[:at].strip(), s[at + 1 : -1].strip()
+        return surface, None
+
+    def _outer(self, surface: str) -> str:
+        return key(self._split_acronym(surface)[0])
 
     def _readings(self, surface: str):
+        outer, inner = self._split_acronym(surface)
         k = key(surface)
         if not k:
             return
-        forms = [k]
-        if k.endswith(")") and "(" in k:  # "full name (ACRONYM)": try both parts
-            inner = k[k.rindex("(") + 1 : -1].strip()
-            outer = k[: k.rindex("(")].strip()
-            forms = [outer, inner]
-        for i, form in enumerate(forms):
+        # A bracketed or quoted acronym right after a long name decides: the long name may be a
+        # predecessor's (`بعثة الأمم المتحدة في جمهورية الكونغو الديمقراطية (مونوسكو)`).
+        forms = [(key(inner), "acronym"), (key(outer), "exact")] if inner else [(k, "exact")]
+        for form, how in forms:
             form = form.replace("(", "").replace(")", "").strip()
-            yield form, "exact" if i == 0 and form == k else "acronym"
+            if not form:
+                continue
+            yield form, how
             first, _, rest = form.partition(" ")
             for reading in strip_proclitics(first)[1:]:
-                yield (reading + " " + rest).strip(), "proclitic"
+                yield (reading + " " + rest).strip(), "acronym" if how == "acronym" else "proclitic"
+
+    def _spelling_readings(self, surface: str):
+        """Outlet spellings tried when no registry name matched: the first word in the dual or
+        plural construct (`بتنظيمي القاعدة`), ج/ك/غ written for one another, a missing space
+        (`الأممالمتحدة`, `شمالمالي`)."""
+        k = self._outer(surface)
+        if not k:
+            return
+        words = k.split(" ")
+        for first in strip_proclitics(words[0]):
+            if len(words) > 1 and len(first) > 3 and first[-1] in "يا":
+                yield " ".join([first[:-1], *words[1:]]), "dual"
+        for a, b in (("ك", "غ"), ("ك", "ج"), ("ج", "ك"), ("غ", "ك"), ("ق", "غ"), ("غ", "ق")):
+            if a in k:
+                yield k.replace(a, b), "spelling"
+        if len(words) == 1 and len(k) >= 6:
+            for w in strip_proclitics(k):
+                for i in range(3, len(w) - 2):
+                    left, right = w[:i], w[i:]
+                    if self.index.get(left + " " + right):
+                        yield left + " " + right, "glued"
+                    elif left in _DIRECTIONS and self.index.get(right):
+                        yield right, "glued"
 
     def _pick(self, ids: list[str], label: str) -> str:
         same = [i for i in ids if self.actors[i].type == label]
@@ -332,20 +427,45 @@ class ActorLinker:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text  # joins every token on each access: read once
+        self.refine(doc, text)
+        self.link_doc(doc, text)
+        self.assign_roles(doc, text)
+        return doc
+
+    def refine(self, doc: Doc, text: str | None = None) -> None:
+        """Span hygiene, then registry-guided edges and labels (the span-refinement job)."""
+        text = doc.text if text is None else text
+        if self.cfg["refine_spans"]:
+            self.hygiene(doc, text)
         if self.cfg["refine_spans"] or self.cfg["relabel"]:
             self._refine(doc, text)
+
+    def context(self, doc: Doc, text: str):
+        """(date interval or None, dominant state id or None) of an article."""
+        when, _ = article_interval(doc._.date, text)
+        counts = state_counts(self._exact_id(e.text) for e in doc.ents if e.label_ == "GPE")
+        return when, dominant_state(counts)
+
+    def link_doc(self, doc: Doc, text: str | None = None) -> None:
+        """Link every entity: `ent_kb_id`, `span._.actor`, `span._.link_reason`, `span._.candidates`."""
+        text = doc.text if text is None else text
+        when = here = None
+        ctx_done = False
         earlier: list[tuple[str, str]] = []
         new_ents = []
         for ent in doc.ents:
-            actor_id, reason = None, ""
+            if not ctx_done and ent.label_ in ("MISSION", "ORG"):
+                when, here = self.context(doc, text)
+                ctx_done = True
+            actor_id, reason, cands = None, "", []
             nxt = doc[ent.end] if ent.end < len(doc) else None
             if ent.label_ == "ORG" and nxt is not None and key(nxt.text) in self.demonyms:
                 # Per-country bodies are registered with their adjective (`وزارة الخارجية الهندية`).
-                actor_id, reason = self.link(ent.text + " " + nxt.text, ent.label_)
+                actor_id, reason, cands = self.resolve(ent.text + " " + nxt.text, ent.label_)
                 if not reason.startswith(("exact", "proclitic", "variant", "acronym")):
-                    actor_id, reason = None, ""
+                    actor_id, reason, cands = None, "", []
             if actor_id is None:
-                actor_id, reason = self.link(ent.text, ent.label_, earlier)
+                actor_id, reason, cands = self.resolve(ent.text, ent.label_, earlier, when, here)
             k = key(ent.text)
             if actor_id is None:
                 unlinked = "unlinked:" + (k.replace(" ", "_") or ent.text)
@@ -355,21 +475,26 @@ class ActorLinker:
                     unlinked = prev or unlinked
                 if ent.label_ == "PERSON":
                     earlier.append((k, unlinked))
-                new_ents.append((ent, None, unlinked, reason))
+                new_ents.append((ent, None, unlinked, reason, cands))
             else:
                 if ent.label_ == "PERSON":
                     earlier.append((k, actor_id))
-                new_ents.append((ent, actor_id, actor_id, reason))
-        doc.ents = [Span(doc, e.start, e.end, label=e.label_, kb_id=aid or "") for e, aid, _, _ in new_ents]
-        ent_ids = {t: ak for (e, aid, ak, _) in new_ents for t in range(e.start, e.end)}
-        for span, (e, aid, akey, reason) in zip(doc.ents, new_ents):
+                new_ents.append((ent, actor_id, actor_id, reason, cands))
+        doc.ents = [Span(doc, e.start, e.end, label=e.label_, kb_id=aid or "") for e, aid, *_ in new_ents]
+        for span, (e, aid, akey, reason, cands) in zip(doc.ents, new_ents):
             span._.actor = akey
             span._.link_reason = reason
+            span._.candidates = [{"id": i, "score": float(sc)} for i, sc in cands] or None
+
+    def assign_roles(self, doc: Doc, text: str | None = None) -> None:
+        """The title before each person: `span._.role`, `span._.affiliation` (the roles job)."""
+        text = doc.text if text is None else text
+        ent_ids = {t: (e._.actor or e.kb_id_ or None) for e in doc.ents for t in range(e.start, e.end)}
+        for span in doc.ents:
             if span.label_ == "PERSON":
                 role, aff = self._role(doc, span, ent_ids, text)
                 span._.role = role
                 span._.affiliation = aff
-        return doc
 
     def _coref_unlinked(self, k: str, earlier):
         words = k.split()

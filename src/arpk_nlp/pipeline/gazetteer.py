@@ -46,16 +46,20 @@ class Gazetteer:
         self._readings: dict[str, list[str]] = {}  # word → its proclitic readings (all docs)
 
     def set_actors(self, actors) -> None:
+        self.patterns = {}
+        self.add_actors(actors)
+
+    def add_actors(self, actors) -> None:
+        """Add the names of more actors (a user registry at load time) to the patterns."""
         from .registry import _stop_words
 
         stop = _stop_words()
-        self.patterns = {}
         types = set(self.cfg["types"])
         for a in actors:
             if a.type not in types:
                 continue
             for surface in a.surfaces():
-                for v in variants(surface) | {surface}:
+                for v in variants(surface, a.type) | {surface}:
                     toks = _norm_tokens(v)
                     if len(toks) < self.cfg["min_tokens"].get(a.type, 1) or not toks:
                         continue

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +32,12 @@ class Actor:
     predecessor: str | None = None
     successor: str | None = None
     parent: str | None = None
+    # Where a mission is deployed (place ids); derived from its names when absent (missions.py).
+    hosts: list[str] = field(default_factory=list)
+    # Provenance of imported or generated records (hand-curated ones leave these empty).
+    source: str | None = None
+    licence: str | None = None
+    version: str | None = None
 
     @classmethod
     def from_dict(cls, d: dict) -> "Actor":
@@ -51,9 +58,37 @@ class Actor:
 
 
 def read_registry(path: str | Path) -> list[Actor]:
-    """Actors from a JSONL file or a folder of JSONL files; ids must be unique."""
+    """Actors from a JSONL file or a folder of JSONL files.
+
+    In a folder, the top-level files are the hand-curated registry (ids unique); files in
+    subfolders (`imported/`, `generated/`) are supplementary: a record whose id the curated
+    registry already holds only adds its new aliases (hand-curated entries stay authoritative).
+    """
     path = Path(path)
-    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    if not path.is_dir():
+        return _read_files([path])
+    curated = _read_files(sorted(path.glob("*.jsonl")))
+    extra = _read_files(sorted(f for f in path.rglob("*.jsonl") if f.parent != path))
+    return merge_actors(curated, extra, override=False)
+
+
+def merge_actors(base: list[Actor], extra: list[Actor], *, override: bool) -> list[Actor]:
+    """`base` plus `extra`. A record of `extra` with a known id replaces it when `override`
+    (a user's registry at load time), else only contributes aliases the known record lacks."""
+    out = {a.id: a for a in base}
+    for a in extra:
+        known = out.get(a.id)
+        if known is None or override:
+            out[a.id] = a
+            continue
+        have = {key(s) for s in known.surfaces()}
+        new = [s for s in a.surfaces() if key(s) not in have]
+        if new:
+            out[a.id] = Actor.from_dict({**known.to_dict(), "aliases": known.aliases + new})
+    return list(out.values())
+
+
+def _read_files(files: list[Path]) -> list[Actor]:
     actors, seen = [], {}
     for f in files:
         for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
@@ -75,19 +110,25 @@ def read_registry(path: str | Path) -> list[Actor]:
 
 @lru_cache(maxsize=200_000)
 def key(text: str) -> str:
-    """The lookup key of a surface: normalized, words joined by one space, edge punctuation off."""
+    """The lookup key of a surface: normalized, words joined by one space, edge punctuation off;
+    Latin letters lose their accents (`António` = `antonio`)."""
     s = normalize(text)
+    if any("\u00c0" <= c <= "\u024f" for c in s):
+        s = "".join(unicodedata.normalize("NFKD", c)[0] if "\u00c0" <= c <= "\u024f" else c for c in s)
     s = s.replace("-", " ").replace("–", " ").replace("ـ", "")
     s = "".join(c for c in s if c.isalnum() or c.isspace() or c in "()")
     return " ".join(s.split())
 
 
-def variants(surface: str) -> set[str]:
-    """Keys a surface is written as in news: itself, with/without the article, ج/غ swapped."""
+def variants(surface: str, actor_type: str | None = None) -> set[str]:
+    """Keys a surface is written as in news: itself, with/without the article, ج/غ swapped;
+    for a mission's one-word Arabic acronym also its press spellings (`acronym_variants`)."""
     base = key(surface)
     if not base:
         return set()
     out = {base}
+    if actor_type == "MISSION" and " " not in base and not base.isascii():
+        out |= acronym_variants(base.removeprefix("ال") if len(base) > 5 else base)
     first, _, rest = base.partition(" ")
     if first.startswith("ال") and len(first) > 3:
         out.add((first[2:] + " " + rest).strip())
@@ -98,6 +139,37 @@ def variants(surface: str) -> set[str]:
     # A generated one-word spelling must not be a function word: `الكان` (the Africa Cup) would
     # otherwise give `كان` ("was").
     return {v for v in out if v == base or v not in _stop_words()}
+
+
+# Press spellings of transliterated mission acronyms (UNMISS: يونميس / أونميس / انميس; MINUSMA:
+# مينوسما / مينسما; MINUSTAH: مينوستاه / مينوستا; AMISOM: أميصوم / أميسوم). Alef/hamza are
+# already one letter after normalization; these rules add the rest.
+_ACRONYM_HEADS = (("يو", "او"), ("او", "يو"), ("يو", "ا"), ("او", "ا"))
+_ACRONYM_SWAPS = (("ص", "س"), ("س", "ص"), ("ط", "ت"), ("ت", "ط"))
+
+
+def acronym_variants(word: str) -> set[str]:
+    """Spellings of a one-word Arabic acronym, each with and without the article."""
+    if len(word) < 4:
+        return set()
+    out = {word}
+    for a, b in _ACRONYM_HEADS:
+        if word.startswith(a) and len(word) - len(a) >= 3:
+            out.add(b + word[len(a):])
+    if word.endswith("اه"):
+        out |= {word[:-1], word[:-2] + "ه"}
+    elif word.endswith("ا"):
+        out.add(word + "ه")
+    # One long vowel written or not between consonants (مونوسكو / مونسكو), never the first
+    # or last letter: that would change the acronym's shape, not its spelling.
+    for w in list(out):
+        for i in range(1, len(w) - 1):
+            if w[i] in "وي" and len(w) >= 6:
+                out.add(w[:i] + w[i + 1:])
+    for a, b in _ACRONYM_SWAPS:
+        out |= {w.replace(a, b) for w in list(out) if a in w}
+    out |= {"ال" + w for w in out}
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -119,9 +191,13 @@ class AliasIndex:
                 k = key(s)
                 if k:
                     _add(self.exact, k, a.id)
-                for v in variants(s):
+                for v in variants(s, a.type):
                     if v != k:
                         _add(self.generated, v, a.id)
+            # The English name, for Latin-script names inside Arabic text (`… Antonio Guterres …`).
+            k = key(a.name_en or "")
+            if len(k) >= 4 and not any(key(s) == k for s in a.surfaces()):
+                _add(self.generated, k, a.id)
 
     def get(self, k: str) -> list[str]:
         return self.exact.get(k) or self.generated.get(k) or []
