@@ -25,6 +25,7 @@ def assemble(model: Path, registry: Path, demonyms: Path, split: bool = False, d
 
     nlp = spacy.load(model)
     actors = [a for a in read_registry(registry) if not drop or a.id not in drop]
+    curated = [a for a in read_registry(registry, supplementary=False) if not drop or a.id not in drop]
     gaz_cfg = dict(nlp.get_pipe_config("arpk_gazetteer"))
     old = [n for n in nlp.pipe_names if n in ACTOR_PIPES]
     link_cfg = {k: v for k, v in nlp.get_pipe_config(old[0]).items() if k != "factory"} if old else {}
@@ -32,7 +33,7 @@ def assemble(model: Path, registry: Path, demonyms: Path, split: bool = False, d
         nlp.remove_pipe(name)
     gaz_cfg.pop("factory", None)
     gaz = nlp.add_pipe("arpk_gazetteer", config=gaz_cfg, before="arpk_a4p" if "arpk_a4p" in nlp.pipe_names else None)
-    gaz.set_actors(actors)
+    gaz.set_actors(actors if gaz.cfg.get("imported") else curated)
     if split:
         nlp.add_pipe("arpk_refine", config={k: v for k, v in link_cfg.items() if k in ("refine_spans", "relabel")})
         linker = nlp.add_pipe("arpk_linker", config={k: v for k, v in link_cfg.items() if k in ("fuzzy_threshold", "min_fuzzy_len")})

@@ -78,6 +78,12 @@ class ActorLinker:
     def set_actors(self, actors: Iterable[Actor]) -> None:
         self.index = AliasIndex(actors)
         self.missions = MissionResolver(self.index)
+        # (state id, institution kind) → the body's id, generated (`org:mli-mfa`) or curated.
+        # States: ISO-coded GPEs without a parent (a city `gpe:bor` is not one).
+        self.states = {a.id for a in self.index.actors.values()
+                       if a.type == "GPE" and not a.parent and len(a.id) == 7 and a.id[4:].isalpha()}
+        self.institutions = {(a.parent, a.institution): a.id for a in self.index.actors.values()
+                             if a.institution and a.parent}
         self.hygiene = SpanHygiene(self)
         self._exact_cache: dict[str, tuple[str | None, bool]] = {}
         keys = list(self.index.exact) + list(self.index.generated)
@@ -126,6 +132,11 @@ class ActorLinker:
                 cands = self.missions.candidates(place, ids if found else [], when, here)
                 if cands:
                     best = choose(cands)
+                    if best is None and found is not None and when is not None and not any(
+                            self.missions.fits(m, when) for m, _ in cands):
+                        # No mission there at that date: a look back (`بعد رحيل بعثة الأمم المتحدة
+                        # في ليبيريا`); the registry name decides.
+                        return found, "mission-by-name", cands[:4]
                     return best, ("mission-by-place" if best else "mission-ambiguous"), cands[:4]
         if found is not None:
             score = {"exact": 1.0, "acronym": 1.0, "proclitic": 0.95}.get(how, 0.9)
@@ -165,8 +176,10 @@ class ActorLinker:
 
     def _bare_institution(self, suffix: str, here: str | None):
         if here:
-            iid = institution_id(here, suffix)
-            if iid in self.actors:
+            iid = self.institutions.get((here, suffix))
+            if iid is None and institution_id(here, suffix) in self.actors:
+                iid = institution_id(here, suffix)
+            if iid:
                 return iid, "dominant-state", [(iid, 0.8)]
         return None, "unlinked", []
 
@@ -443,7 +456,8 @@ class ActorLinker:
     def context(self, doc: Doc, text: str):
         """(date interval or None, dominant state id or None) of an article."""
         when, _ = article_interval(doc._.date, text)
-        counts = state_counts(self._exact_id(e.text) for e in doc.ents if e.label_ == "GPE")
+        counts = state_counts(i for i in (self._exact_id(e.text) for e in doc.ents if e.label_ == "GPE")
+                              if i in self.states)
         return when, dominant_state(counts)
 
     def link_doc(self, doc: Doc, text: str | None = None) -> None:

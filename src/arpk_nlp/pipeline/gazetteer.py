@@ -56,7 +56,9 @@ class Gazetteer:
         stop = _stop_words()
         types = set(self.cfg["types"])
         for a in actors:
-            if a.type not in types:
+            # Imported and generated records (`source` set: thousands of GeoNames cities) serve
+            # linking only: as patterns they would tag common words that are also town names.
+            if a.type not in types or (a.source and not self.cfg.get("imported", False)):
                 continue
             for surface in a.surfaces():
                 for v in variants(surface, a.type) | {surface}:
@@ -170,7 +172,9 @@ class Gazetteer:
 
     def initialize(self, get_examples=None, *, nlp=None, registry_path: str | None = None):
         if registry_path:
-            self.set_actors(read_registry(registry_path))
+            # The hand-curated names only (see add_actors): imported aliases include town names
+            # that are common words.
+            self.set_actors(read_registry(registry_path, supplementary=self.cfg.get("imported", False)))
 
     def to_disk(self, path, exclude=tuple()):
         path = Path(path)

@@ -34,6 +34,8 @@ class Actor:
     parent: str | None = None
     # Where a mission is deployed (place ids); derived from its names when absent (missions.py).
     hosts: list[str] = field(default_factory=list)
+    # A state body's kind (`mfa`, `mod`, `armed-forces`, `police`), with `parent` the state.
+    institution: str | None = None
     # Provenance of imported or generated records (hand-curated ones leave these empty).
     source: str | None = None
     licence: str | None = None
@@ -57,7 +59,7 @@ class Actor:
         return [s for s in out if s]
 
 
-def read_registry(path: str | Path) -> list[Actor]:
+def read_registry(path: str | Path, *, supplementary: bool = True) -> list[Actor]:
     """Actors from a JSONL file or a folder of JSONL files.
 
     In a folder, the top-level files are the hand-curated registry (ids unique); files in
@@ -68,6 +70,8 @@ def read_registry(path: str | Path) -> list[Actor]:
     if not path.is_dir():
         return _read_files([path])
     curated = _read_files(sorted(path.glob("*.jsonl")))
+    if not supplementary:
+        return curated
     extra = _read_files(sorted(f for f in path.rglob("*.jsonl") if f.parent != path))
     return merge_actors(curated, extra, override=False)
 
@@ -83,8 +87,12 @@ def merge_actors(base: list[Actor], extra: list[Actor], *, override: bool) -> li
             continue
         have = {key(s) for s in known.surfaces()}
         new = [s for s in a.surfaces() if key(s) not in have]
-        if new:
-            out[a.id] = Actor.from_dict({**known.to_dict(), "aliases": known.aliases + new})
+        # Fields the curated record leaves empty are filled (`institution`, `hosts` …).
+        filled = {k: v for k, v in a.to_dict().items() if k not in ("id", "type", "name_ar", "name_en", "aliases",
+                                                                   "source", "licence", "version")
+                  and getattr(known, k) in (None, [])}
+        if new or filled:
+            out[a.id] = Actor.from_dict({**known.to_dict(), **filled, "aliases": known.aliases + new})
     return list(out.values())
 
 
