@@ -241,3 +241,92 @@ def test_import_merges_with_curated(tmp_path):
     assert "مالي" in merged["gpe:mli"].aliases  # CLDR's name added as an alias
     assert merged["gpe:mli"].source is None
     assert merged["org:mli-mfa"].parent == "gpe:mli"
+
+
+# ---------------------------------------------------------------- 6. registry edits without retraining
+def test_analyst_adds_a_missing_minister_and_annotates_with_it(tmp_path):
+    from typer.testing import CliRunner
+
+    from arpk_nlp.cli import app
+
+    runner = CliRunner()
+    extra = tmp_path / "extra.jsonl"
+    # A fictional minister: the registry has never heard of him.
+    art = tmp_path / "article.txt"
+    art.write_text("باماكو - قال وزير الدفاع المالي سيدو كانتاو ديارا إن الجيش سيعزز انتشاره في الشمال.\n"
+                   "وأضاف ديارا أن التعاون مع بعثة الأمم المتحدة في مالي مستمر.", encoding="utf-8")
+    before = runner.invoke(app, ["annotate", str(art), "-f", "json", "--date", "2016-04-02"])
+    assert before.exit_code == 0, before.output
+    ids_before = {e["actor"] for e in json.loads(before.stdout)["entities"]}
+    assert "person:fictional-seydou-diarra" not in ids_before
+
+    res = runner.invoke(app, ["actors", "add", "person:fictional-seydou-diarra", "--ar", "سيدو كانتاو ديارا",
+                              "--en", "Seydou Kantao Diarra", "--alias", "ديارا", "--role", "وزير الدفاع",
+                              "--affiliation", "gpe:mli", "--start", "2015", "--file", str(extra)])
+    assert res.exit_code == 0, res.output
+    again = runner.invoke(app, ["actors", "add", "person:fictional-seydou-diarra", "--ar", "x", "--en", "x",
+                                "--file", str(extra)])
+    assert again.exit_code == 1 and "already has" in again.output
+    bad = runner.invoke(app, ["actors", "add", "people:x", "--ar", "x", "--en", "x", "--file", str(extra)])
+    assert bad.exit_code == 1 and "TYPE:key" in bad.output
+
+    after = runner.invoke(app, ["annotate", str(art), "-f", "json", "--date", "2016-04-02", "--registry", str(extra)])
+    assert after.exit_code == 0, after.output
+    rec = json.loads(after.stdout)
+    linked = [e for e in rec["entities"] if e["actor"] == "person:fictional-seydou-diarra"]
+    assert len(linked) == 2  # the full name and the surname repeat
+    assert rec["meta"] == {"date": "2016-04-02"}
+    mission = [e for e in rec["entities"] if e["label"] == "MISSION"]
+    assert mission and mission[0]["actor"] == "mission:minusma" and mission[0]["candidates"]
+
+
+def test_bad_date_and_registry_fail_in_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from arpk_nlp.cli import app
+
+    art = tmp_path / "a.txt"
+    art.write_text("قالت الأمم المتحدة إن", encoding="utf-8")
+    res = CliRunner().invoke(app, ["annotate", str(art), "--date", "12/03/2016"])
+    assert res.exit_code == 1 and "--date" in res.output and "Traceback" not in res.output
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"id": "org:x", "type": "GPE", "name_ar": "x", "name_en": "x"}\n', encoding="utf-8")
+    res = CliRunner().invoke(app, ["annotate", str(art), "--registry", str(broken)])
+    assert res.exit_code == 1 and "does not fit type" in res.output
+
+
+def test_jsonl_date_reaches_the_linker(nlp):
+    from arpk_nlp.annotate import Item, make_docs
+
+    items = [Item("a", "a", "نص", {"date": "2009-01-01", "outlet": "x"}), Item("b", "b", "نص", {})]
+    docs = list(make_docs(nlp, items))
+    assert [d._.date for d in docs] == ["2009-01-01", None]
+
+
+# ---------------------------------------------------------------- 7. one job per component
+def test_split_components_match_the_combined_one_and_round_trip(tmp_path):
+    import subprocess
+    import sys
+
+    nlp = spacy.blank("ar", config={"nlp": {"tokenizer": {"@tokenizers": "arpk_nlp.CamelTokenizer.v1"}}})
+    nlp.add_pipe("arpk_refine")
+    nlp.add_pipe("arpk_linker").initialize(registry_path=str(REGISTRY), demonyms_path=str(DEMONYMS))
+    nlp.add_pipe("arpk_roles").initialize(demonyms_path=str(DEMONYMS))
+    meta = {n: nlp.get_pipe_meta(n).assigns for n in ("arpk_refine", "arpk_linker", "arpk_roles")}
+    assert meta["arpk_linker"] == ["token.ent_kb_id", "span._.actor", "span._.link_reason", "span._.candidates"]
+    assert meta["arpk_roles"] == ["span._.role", "span._.affiliation"]
+    text = "وقال الأمين العام أنطونيو غوتيريش إن السنغال وتشاد والنيجر تدعم مينوسما محمد صالح النظيف."
+    doc = nlp.make_doc(text)
+    doc.ents = [doc.char_span(text.index(s), text.index(s) + len(s), label=lab) for s, lab in
+                (("أنطونيو غوتيريش", "PERSON"), ("السنغال وتشاد والنيجر", "GPE"), ("مينوسما محمد صالح النظيف", "MISSION"))]
+    for name in nlp.pipe_names:
+        doc = nlp.get_pipe(name)(doc)
+    got = [(e.text, e.kb_id_) for e in doc.ents]
+    assert got[:4] == [("أنطونيو غوتيريش", "person:antonio-guterres"), ("السنغال", "gpe:sen"),
+                       ("وتشاد", "gpe:tcd"), ("والنيجر", "gpe:ner")]
+    assert doc.ents[0]._.role == "الأمين العام"
+    nlp.to_disk(tmp_path / "m")
+    code = ("import spacy,sys; nlp=spacy.load(sys.argv[1]); "
+            "print(nlp.pipe_names[-3:], len(nlp.get_pipe('arpk_linker').actors))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "m")], capture_output=True, text=True, check=True)
+    assert "['arpk_refine', 'arpk_linker', 'arpk_roles']" in out.stdout

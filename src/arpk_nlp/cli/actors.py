@@ -27,7 +27,12 @@ def _linker(model: Path, registry: Optional[Path]):
         except ValueError as err:
             fail(str(err))
         return linker
-    return load_model(model).get_pipe("arpk_actors")
+    from ..annotate import find_linker
+
+    linker = find_linker(load_model(model))
+    if linker is None:
+        fail("the model has no actor linker (arpk_linker or arpk_actors)")
+    return linker
 
 
 @actors_app.command("lookup")

@@ -22,22 +22,10 @@ from .institutions import BARE, dominant_state, institution_id, state_counts
 from .missions import MissionResolver, choose, generic_place
 from .normalize import strip_proclitics
 from .registry import Actor, AliasIndex, key, merge_actors, read_registry
+from .roles import find_role
 from .spans import SpanHygiene
 
-# Words that open a title before a person's name (the title is the role, ANNOTATION rule 3).
-TITLE_HEADS = {
-    key(w) for w in (
-        "الأمين العام", "الأمينة العامة", "وزير", "وزيرة", "رئيس", "رئيسة", "قائد", "قائدة", "المتحدث", "المتحدثة",
-        "الناطق", "الناطقة", "الممثل", "الممثلة", "وكيل", "وكيلة", "مساعد", "مساعدة", "نائب", "نائبة", "السفير",
-        "السفيرة", "المندوب", "المندوبة", "المبعوث", "المبعوثة", "الجنرال", "اللواء", "العميد", "العقيد", "المقدم",
-        "الرائد", "النقيب", "الملازم", "الفريق", "المفوض", "المفوضة", "المدير", "المديرة", "منسق", "منسقة",
-        "المنسق", "المنسقة", "رئيسة", "الرئيس", "الرئيسة", "الملك", "الأمير", "الشيخ", "الوزير", "الوزيرة",
-        "القائد", "قائد", "مدير", "مديرة", "المستشار", "المستشارة", "رئيس", "وكيل", "الجندي", "الرقيب",
-        "العريف", "مفوض", "مفوضة", "الأمين", "أمين", "الدكتور", "الدكتورة", "د.", "حاكم", "الحاكم", "عمدة",
-    )
-}
 _DIRECTIONS = {key(w) for w in ("شمال", "جنوب", "شرق", "غرب", "وسط", "شمالي", "جنوبي", "شرقي", "غربي")}
-STOP_ROLE = {key(w) for w in ("قال", "قالت", "أكد", "أكدت", "أن", "إن", "وقال", "وقالت", "إلى", "عن", "مع", "في")}
 
 
 @Language.factory(
@@ -282,43 +270,7 @@ class ActorLinker:
 
     # ------------------------------------------------------------------ roles
     def _role(self, doc: Doc, ent: Span, ent_ids: dict[int, str | None], text: str) -> tuple[str | None, str | None]:
-        """The title right before a person (`وزير الخارجية الكوري` → role, affiliation)."""
-        i = ent.start - 1
-        start = None
-        affiliation = None
-        steps = 0
-        while i >= 0 and steps < 10:
-            tok = doc[i]
-            if tok.is_punct or tok.is_space or "\n" in tok.text:
-                break
-            ent_here = ent_ids.get(i, False)
-            if ent_here is not False and doc[i].ent_type_ == "PERSON":
-                break
-            k = key(tok.text)
-            if k in STOP_ROLE:
-                break
-            bare = strip_proclitics(k)[-1] if k.startswith(("و", "ف")) else k
-            if k in TITLE_HEADS or bare in TITLE_HEADS or (i + 1 < len(doc) and key(tok.text + " " + doc[i + 1].text) in TITLE_HEADS):
-                start = i
-            i -= 1
-            steps += 1
-        if start is None:
-            return None, None
-        span = doc[start : ent.start]
-        words = list(span)
-        # A trailing nationality adjective names the affiliation, not the role.
-        while words and key(words[-1].text) in self.demonyms:
-            affiliation = affiliation or self.demonyms[key(words[-1].text)]
-            words = words[:-1]
-        for t in words:
-            if ent_ids.get(t.i):
-                affiliation = ent_ids[t.i]
-        if not words:
-            return None, affiliation
-        text = text[words[0].idx : words[-1].idx + len(words[-1].text)]
-        if text[:1] in "وف" and key(text[1:].split(" ")[0]) in TITLE_HEADS:
-            text = text[1:]
-        return text, affiliation
+        return find_role(doc, ent, ent_ids, text, self.demonyms)
 
     def _exact_id(self, text: str) -> str | None:
         return self._lookup(text)[0]

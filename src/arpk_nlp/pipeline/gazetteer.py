@@ -23,10 +23,13 @@ from .tokenizer import split_words
 @Language.factory(
     "arpk_gazetteer",
     assigns=["doc.ents"],
-    default_config={"types": ["PERSON", "MISSION"], "min_tokens": {"PERSON": 2}, "propagate": [], "surnames": False},
+    default_config={"types": ["PERSON", "MISSION"], "min_tokens": {"PERSON": 2}, "propagate": [], "surnames": False,
+                    "imported": False},
 )
-def make_gazetteer(nlp, name, types: list[str], min_tokens: dict[str, int], propagate: list[str], surnames: bool):
-    return Gazetteer(name, types=types, min_tokens=min_tokens, propagate=propagate, surnames=surnames)
+def make_gazetteer(nlp, name, types: list[str], min_tokens: dict[str, int], propagate: list[str], surnames: bool,
+                   imported: bool):
+    return Gazetteer(name, types=types, min_tokens=min_tokens, propagate=propagate, surnames=surnames,
+                     imported=imported)
 
 
 def _norm_tokens(text: str) -> tuple[str, ...]:
@@ -36,10 +39,11 @@ def _norm_tokens(text: str) -> tuple[str, ...]:
 
 class Gazetteer:
     def __init__(self, name="arpk_gazetteer", *, types=("PERSON", "MISSION"), min_tokens=None,
-                 propagate=(), surnames=False):
+                 propagate=(), surnames=False, imported=False):
         self.name = name
+        # imported: also match imported/generated registry records (`source` set); off by default.
         self.cfg = {"types": list(types), "min_tokens": dict(min_tokens or {}),
-                    "propagate": list(propagate), "surnames": surnames}
+                    "propagate": list(propagate), "surnames": surnames, "imported": imported}
         self.patterns: dict[tuple[str, ...], str] = {}
         self._max_len: dict[str, int] = {}
         self._start_cache: dict[str, list[tuple[str, int]]] = {}
