@@ -21,11 +21,13 @@ ACTOR_PIPES = ("arpk_actors", "arpk_refine", "arpk_linker", "arpk_roles")
 def assemble(model: Path, registry: Path, demonyms: Path, split: bool = False, drop: set[str] | None = None):
     """The model with fresh registry components. split: the three one-job components instead of
     `arpk_actors`. drop: actor ids left out of the registry (ablations)."""
-    from arpk_nlp.pipeline.registry import read_registry
+    from arpk_nlp.pipeline.registry import merge_actors, read_registry, read_supplementary
 
     nlp = spacy.load(model)
-    actors = [a for a in read_registry(registry) if not drop or a.id not in drop]
+    # `drop` removes hand-curated records only: imported and generated records exist whatever
+    # the corpus names, so they stay (with their own names) in an ablation.
     curated = [a for a in read_registry(registry, supplementary=False) if not drop or a.id not in drop]
+    actors = merge_actors(curated, read_supplementary(registry), override=False)
     gaz_cfg = dict(nlp.get_pipe_config("arpk_gazetteer"))
     old = [n for n in nlp.pipe_names if n in ACTOR_PIPES]
     link_cfg = {k: v for k, v in nlp.get_pipe_config(old[0]).items() if k != "factory"} if old else {}

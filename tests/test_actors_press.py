@@ -108,6 +108,7 @@ def test_two_missions_fit_stays_unlinked_with_candidates(nlp):
 @pytest.mark.parametrize("surface,expected", [
     ("أونميس", "mission:unmiss"), ("انميس", "mission:unmiss"), ("مينسما", "mission:minusma"),
     ("المينوستا", "mission:minustah"), ("أميسوم", "mission:amisom"), ("مونسكو", "mission:monusco"),
+    ("مينيسما", "mission:minusma"),
 ])
 def test_press_acronym_spellings(nlp, surface, expected):
     doc = run(nlp, f"وقالت {surface} في بيان إن الوضع هادئ.", [(surface, "MISSION")])
@@ -130,6 +131,14 @@ def test_candidates_in_json_output(nlp):
     assert ent["candidates"][0] == {"id": "mission:monusco", "score": ent["candidates"][0]["score"]}
     assert [c["score"] for c in ent["candidates"]] == sorted((c["score"] for c in ent["candidates"]), reverse=True)
     assert rec["meta"] == {"date": "2015-01-01"}
+
+
+@pytest.mark.parametrize("date,expected", [("2008-02-01", "mission:unmis"), ("2014-05-28", "mission:unmiss")])
+def test_one_press_acronym_for_two_missions_is_decided_by_date(nlp, date, expected):
+    # `مينوس` transliterates both French acronyms MINUS (UNMIS) and MINUSS (UNMISS).
+    doc = run(nlp, "ومددت مهمة بعثة مينوس ستة أشهر.", [("مينوس", "MISSION")], date=date)
+    assert doc.ents[0].kb_id_ == expected
+    assert doc.ents[0]._.link_reason == "mission-by-date"
 
 
 # ---------------------------------------------------------------- 2. span hygiene
@@ -169,6 +178,16 @@ def test_quote_mark_inside_a_name(nlp):
 
 
 # ---------------------------------------------------------------- 3. outlet orthography
+def test_vowel_skeleton_keeps_a_distinct_final_vowel(nlp):
+    # A different (fictional) person whose consonants match a registry name's.
+    from arpk_nlp.pipeline.actors import _skeleton
+
+    assert _skeleton("جوزيف كابيلو") != _skeleton("جوزيف كابيلا")
+    assert _skeleton("هيلدي جونسن") == _skeleton("هيلدا جونسون")
+    doc = run(nlp, "وقال جوزيف كابيلو إن", [("جوزيف كابيلو", "PERSON")])
+    assert doc.ents[0]._.link_reason != "skeleton"
+
+
 @pytest.mark.parametrize("text,surface,label,expected", [
     ("وصل الوفد إلى مالى أمس.", "مالى", "GPE", "gpe:mli"),
     ("وقالت الأممالمتحدة إن", "الأممالمتحدة", "ORG", "org:un"),
@@ -176,6 +195,8 @@ def test_quote_mark_inside_a_name(nlp):
     ("ونفذ مقاتلون تابعون بتنظيمي القاعدة والدولة هجمات", "بتنظيمي القاعدة", "ORG", "org:al-qaeda"),
     ("وقال الأمين العام أنطونيو كوتيريش إن", "أنطونيو كوتيريش", "PERSON", "person:antonio-guterres"),
     ("صرح Antonio Guterres للصحفيين", "Antonio Guterres", "PERSON", "person:antonio-guterres"),
+    ("واتهم الرئيس سلفاكير ميارديت نائبه", "سلفاكير ميارديت", "PERSON", "person:salva-kiir-mayardit"),
+    ("وقالت الممثلة الخاصة هيلدي جونسن إن", "هيلدي جونسن", "PERSON", "person:hilde-johnson"),
 ])
 def test_outlet_spellings(nlp, text, surface, label, expected):
     doc = run(nlp, text, [(surface, label)])

