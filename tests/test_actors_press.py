@@ -259,7 +259,7 @@ def test_import_merges_with_curated(tmp_path):
     assert manifest["records"]["places"] > 10
     merged = {a.id: a for a in read_registry(reg)}
     assert merged["gpe:mli"].name_ar == "جمهورية مالي الحبيبة"  # curated stays authoritative
-    assert "مالي" in merged["gpe:mli"].aliases  # CLDR's name added as an alias
+    assert "مالي" in merged["gpe:mli"].imported_aliases  # CLDR's name: links, never relabels
     assert merged["gpe:mli"].source is None
     assert merged["org:mli-mfa"].parent == "gpe:mli"
 
@@ -351,3 +351,23 @@ def test_split_components_match_the_combined_one_and_round_trip(tmp_path):
             "print(nlp.pipe_names[-3:], len(nlp.get_pipe('arpk_linker').actors))")
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "m")], capture_output=True, text=True, check=True)
     assert "['arpk_refine', 'arpk_linker', 'arpk_roles']" in out.stdout
+
+
+# ---------------------------------------------------------------- imported names only link
+def test_imported_name_never_relabels_nor_links_across_types(nlp):
+    # GeoNames gives a town a name that is also a TV channel's; only curated names relabel.
+    doc = run(nlp, "المصدر: الجزيرة + وكالات", [("الجزيرة", "ORG")])
+    assert [(e.text, e.label_) for e in doc.ents] == [("الجزيرة", "ORG")]
+    assert not (doc.ents[0].kb_id_ or "").startswith("gpe:")
+
+
+def test_span_never_grows_over_a_symbol(nlp):
+    doc = run(nlp, "المصدر: رويترز + وكالات", [("رويترز", "ORG")])
+    assert [e.text for e in doc.ents] == ["رويترز"]
+
+
+def test_mission_winding_down_after_its_mandate_keeps_its_name(nlp):
+    # UNMIS's mandate ended on 9 July 2011; the next day it was still dismantling its offices.
+    text = "الخرطوم - شرعت بعثة الأمم المتحدة في السودان في تفكيك مقارها في كادقلي."
+    doc = run(nlp, text, [("بعثة الأمم المتحدة في السودان", "MISSION")], date="2011-07-10")
+    assert doc.ents[0].kb_id_ == "mission:unmis"

@@ -31,7 +31,12 @@ def _slug(name: str) -> str:
 
 
 def is_arabic_name(s: str) -> bool:
-    return bool(_ARABIC_ONLY.match(s.strip())) and len(s.strip()) >= 3
+    """Arabic letters only, as Arabic writes them: GeoNames' Arabic-script names include Uyghur
+    (`ئالجىر`: word-initial ئ, medial ى)."""
+    s = s.strip()
+    if not _ARABIC_ONLY.match(s) or len(s) < 3:
+        return False
+    return not any(w.startswith("ئ") or "ى" in w[:-1] for w in s.split())
 
 
 _OWNED: dict[int, dict[str, str]] = {}

@@ -174,9 +174,15 @@ class ActorLinker:
         by its bracketed/quoted acronym): (chosen id, how, all ids of that name)."""
         for k, how in self._readings(surface):
             ids = self.index.exact.get(k)
+            if ids and label and k not in self.index.curated_keys:
+                # An imported name links only an entity of its own kind: GeoNames spells a
+                # town like the TV channel `الجزيرة`.
+                ids = [i for i in ids if _compatible(self.actors[i].type, label)]
             if ids:
                 return self._pick(ids, label), how, ids
             ids = self.index.generated.get(k)
+            if ids and label and k not in self.index.curated_keys:
+                ids = [i for i in ids if _compatible(self.actors[i].type, label)]
             if ids:  # a spelling produced by rule (ج/غ, with/without ال)
                 return self._pick(ids, label), "variant" if how in ("exact", "acronym") and how == "exact" else (
                     "acronym" if how == "acronym" else f"{how}+variant"), ids
@@ -323,6 +329,10 @@ class ActorLinker:
                 self._exact_cache[text] = hit
         return hit
 
+    def _curated_name(self, text: str) -> bool:
+        curated = self.index.curated_keys
+        return any(k in curated for k, _ in self._readings(text))
+
     def _shrink_ok(self, text: str, actor_id: str) -> bool:
         # Dropping words from an NER span is only safe onto a person's registry spelling
         # (`يقود بولارد` → `بولارد`); generated variants of short names such as `الوطنية` are
@@ -340,7 +350,8 @@ class ActorLinker:
         idx = [a[0] for a in arr]
         ends = [a[0] + a[1] for a in arr]
         blocked = [bool(a[2]) for a in arr]  # whitespace tokens (incl. newlines) end a name
-        punct = [bool(a[3]) for a in arr]
+        # Punctuation and symbols (`+`, `/`) never end or start a name.
+        punct = [bool(a[3]) or not any(c.isalnum() for c in text[a[0] : a[0] + a[1]]) for a in arr]
         n = len(doc)
 
         def span_text(s: int, e: int) -> str:
@@ -396,6 +407,8 @@ class ActorLinker:
                             continue
                         cand = span_text(s, e)
                         found, begins = self._lookup(cand)
+                        if found is not None and not self._curated_name(cand):
+                            found = None  # imported names (towns …) never move an NER span
                         if not begins:
                             break  # no registry name starts so: none starts with a longer span either
                         if not found:
@@ -415,7 +428,9 @@ class ActorLinker:
                     end -= 1
             if self.cfg["relabel"]:
                 aid = self._exact_id(span_text(start, end))
-                if aid is not None:
+                # Only curated names relabel: GeoNames' `الجزيرة` (a Sudanese state) must not
+                # turn the channel's ORG span into a GPE.
+                if aid is not None and self._curated_name(span_text(start, end)):
                     label = self.actors[aid].type
             decided.append((start, end, label))
         if not absorbed and all(d == (e.start, e.end, e.label_) for d, e in zip(decided, ents)):
@@ -535,6 +550,10 @@ class ActorLinker:
         self.demonyms = d["demonyms"]
         self.set_actors(Actor.from_dict(x) for x in d["actors"])
         return self
+
+
+def _compatible(actor_type: str, label: str) -> bool:
+    return actor_type == label or {actor_type, label} <= {"GPE", "LOC"}
 
 
 def _skeleton(k: str) -> str:

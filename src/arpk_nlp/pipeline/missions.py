@@ -103,13 +103,33 @@ class MissionResolver:
         a = self.actors[mission_id]
         return overlaps(interval(a.start, a.end), when)
 
+    def date_score(self, mission_id: str, when: tuple[str, str] | None) -> float:
+        """+0.3 when the mission's dates fit the article's, +0.1 within a year after its end (a
+        mission winds down and is still named after its mandate ends), −0.4 otherwise; 0
+        without a date."""
+        if when is None:
+            return 0.0
+        a = self.actors[mission_id]
+        lo, hi = interval(a.start, a.end)
+        if overlaps((lo, hi), when):
+            return 0.3
+        if a.end and when[0] > hi:
+            from datetime import date
+
+            try:
+                if (date.fromisoformat(when[0]) - date.fromisoformat(hi)).days <= 365:
+                    return 0.1
+            except ValueError:
+                pass
+        return -0.4
+
     def candidates(self, place_words: str, exact_ids: list[str], when: tuple[str, str] | None,
                    here: str | None = None) -> list[tuple[str, float]]:
         """Scored missions for a generic name, best first.
 
-        Score (then divided by 1.15, the best possible): 0.6 when the mission is deployed in the named place itself (0.5 through a parent
-        state: Darfur's mission for `السودان`), +0.25 when the words are also one of its
-        registry names, +0.3 when its dates fit the article's date, −0.4 when they do not.
+        Score (then divided by 1.15, the best possible): 0.6 when the mission is deployed in the
+        named place itself (0.45 through a parent state: Darfur's mission for `السودان`), +0.25
+        when the words are also one of its registry names, plus `date_score`.
         """
         if place_words in HERE:
             places = [here] if here else []
@@ -119,19 +139,17 @@ class MissionResolver:
         for p in places:
             for mid in self.by_place.get(p, []):
                 direct = p in self.direct[mid]
-                scores[mid] = max(scores.get(mid, 0.0), 0.6 if direct else 0.5)
+                scores[mid] = max(scores.get(mid, 0.0), 0.6 if direct else 0.45)
         for mid in exact_ids:
             if self.actors[mid].type == "MISSION":
                 scores[mid] = scores.get(mid, 0.6) + 0.25
         for mid in scores:
-            fit = self.fits(mid, when)
-            if fit is not None:
-                scores[mid] += 0.3 if fit else -0.4
+            scores[mid] += self.date_score(mid, when)
         # Scaled to 0–1 (the best possible is 0.6 + 0.25 + 0.3).
         return sorted(((m, round(max(0.0, s) / 1.15, 3)) for m, s in scores.items()), key=lambda x: -x[1])
 
 
-def choose(cands: list[tuple[str, float]], minimum: float = 0.6, margin: float = 0.13) -> str | None:
+def choose(cands: list[tuple[str, float]], minimum: float = 0.6, margin: float = 0.14) -> str | None:
     """The best candidate when it is good enough and clearly ahead, else None (stay unlinked)."""
     if not cands or cands[0][1] < minimum:
         return None

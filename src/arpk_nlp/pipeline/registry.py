@@ -34,6 +34,8 @@ class Actor:
     parent: str | None = None
     # Where a mission is deployed (place ids); derived from its names when absent (missions.py).
     hosts: list[str] = field(default_factory=list)
+    # Names an imported record added to a curated one: they link, but never move or relabel a span.
+    imported_aliases: list[str] = field(default_factory=list)
     # A state body's kind (`mfa`, `mod`, `armed-forces`, `police`), with `parent` the state.
     institution: str | None = None
     # Provenance of imported or generated records (hand-curated ones leave these empty).
@@ -53,6 +55,11 @@ class Actor:
         return {k: v for k, v in asdict(self).items() if v not in (None, [])}
 
     def surfaces(self) -> list[str]:
+        out = [*self.curated_surfaces(), *self.imported_aliases]
+        return [s for s in out if s]
+
+    def curated_surfaces(self) -> list[str]:
+        """The record's own names (all of them for an imported record: `source` says so)."""
         out = [self.name_ar, *self.aliases]
         if self.acronym:
             out.append(self.acronym)
@@ -97,10 +104,11 @@ def merge_actors(base: list[Actor], extra: list[Actor], *, override: bool) -> li
         new = [s for s in a.surfaces() if key(s) not in have]
         # Fields the curated record leaves empty are filled (`institution`, `hosts` …).
         filled = {k: v for k, v in a.to_dict().items() if k not in ("id", "type", "name_ar", "name_en", "aliases",
-                                                                   "source", "licence", "version")
+                                                                   "imported_aliases", "source", "licence", "version")
                   and getattr(known, k) in (None, [])}
         if new or filled:
-            out[a.id] = Actor.from_dict({**known.to_dict(), **filled, "aliases": known.aliases + new})
+            out[a.id] = Actor.from_dict({**known.to_dict(), **filled,
+                                         "imported_aliases": known.imported_aliases + new})
     return list(out.values())
 
 
@@ -202,6 +210,7 @@ class AliasIndex:
 
     def __init__(self, actors: Iterable[Actor]):
         self.actors = {a.id: a for a in actors}
+        self._curated: frozenset[str] | None = None
         self.exact: dict[str, list[str]] = {}
         self.generated: dict[str, list[str]] = {}
         for a in self.actors.values():
@@ -216,6 +225,20 @@ class AliasIndex:
             k = key(a.name_en or "")
             if len(k) >= 4 and not any(key(s) == k for s in a.surfaces()):
                 _add(self.generated, k, a.id)
+
+    @property
+    def curated_keys(self) -> frozenset[str]:
+        """Keys (and rule-made variants) of hand-curated names only: what may move or relabel a
+        span. Imported names (GeoNames town names that are also common words) only link."""
+        if self._curated is None:
+            keys = set()
+            for a in self.actors.values():
+                if a.source:
+                    continue
+                for s in a.curated_surfaces():
+                    keys |= variants(s, a.type) | {key(s)}
+            self._curated = frozenset(keys)
+        return self._curated
 
     def get(self, k: str) -> list[str]:
         return self.exact.get(k) or self.generated.get(k) or []
