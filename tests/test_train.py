@@ -23,7 +23,7 @@ def test_training_workflow_smoke(tmp_path):
     assert counts.get("gold-press", 0) <= 8
     assert set(meta["scores"]) == {"dev", "gold"}
     nlp = spacy.load(out)
-    assert nlp.pipe_names == ["sentencizer", "tok2vec", "ner", "arpk_gazetteer", "arpk_a4p", "arpk_actors"]
+    assert nlp.pipe_names == ["sentencizer", "tok2vec", "ner", "arpk_gazetteer", "arpk_a4p", "arpk_refine", "arpk_linker", "arpk_roles"]
     saved = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert saved["arpk"]["corpus_sha256"] == meta["corpus_sha256"]
     assert meta["init_tok2vec"] is None  # configs/arpk.cfg has no [pretraining]

@@ -31,6 +31,8 @@ def doc_to_record(doc, item: Item, linker=None) -> dict:
     for ent in doc.ents:
         actor_id = ent.kb_id_ or None
         rec = {"start": ent.start_char, "end": ent.end_char, "label": ent.label_, "text": ent.text, "actor": actor_id}
+        if ent.has_extension("candidates") and ent._.candidates:
+            rec["candidates"] = [{"id": c["id"], "score": round(c["score"], 3)} for c in ent._.candidates]
         if ent._.role:
             rec["role"] = ent._.role
         if ent._.affiliation:
@@ -68,14 +70,37 @@ def doc_to_record(doc, item: Item, linker=None) -> dict:
 def prepare_doc(nlp, item: Item):
     """The one place an Item becomes a Doc for the pipeline (in this process or a worker): the
     place to hand per-article context such as `item.meta.get("date")` to components."""
-    return nlp.make_doc(item.text)
+    from .pipeline import extensions  # noqa: F401  (registers Doc._.date)
+
+    doc = nlp.make_doc(item.text)
+    date = item.meta.get("date")
+    doc._.date = date if isinstance(date, str) and date else None  # for the date-aware linker
+    return doc
+
+
+def find_linker(nlp):
+    """The component that holds the actor registry (`arpk_linker`, or the combined `arpk_actors`)."""
+    for name in ("arpk_linker", "arpk_actors"):
+        if name in nlp.pipe_names:
+            return nlp.get_pipe(name)
+    return None
+
+
+def add_registry(nlp, actors) -> None:
+    """Add or replace actors in a loaded pipeline (`annotate --registry`): the linker links them,
+    the gazetteer finds their names where the NER missed them. Nothing is retrained."""
+    linker = find_linker(nlp)
+    if linker is not None:
+        linker.add_actors(actors)
+    if "arpk_gazetteer" in nlp.pipe_names:
+        nlp.get_pipe("arpk_gazetteer").add_actors(actors)
 
 
 def annotate_batch(nlp, items: list[Item]) -> list[dict | InputError]:
     """One record or one InputError per item. The batch goes through `nlp.pipe` at once; if
     anything in it raises, each item is rerun alone so only the culprit is reported. Long
     articles go alone through `long_docs.run` (bounded memory per character)."""
-    linker = nlp.get_pipe("arpk_actors") if "arpk_actors" in nlp.pipe_names else None
+    linker = find_linker(nlp)
     short = [it for it in items if len(it.text) <= LONG_CHARS]
     try:
         docs = iter(list(nlp.pipe((prepare_doc(nlp, it) for it in short), batch_size=max(1, len(short)))))

@@ -19,7 +19,7 @@ from .data.docbin import record_to_doc
 
 def evaluate_records(nlp, records: list[dict], batch_size: int = 32) -> dict:
     refs = [record_to_doc(nlp, r) for r in records]
-    preds = list(nlp.pipe((r["text"] for r in records), batch_size=batch_size))
+    preds = list(nlp.pipe((dated_doc(nlp.make_doc, r) for r in records), batch_size=batch_size))
     examples = [Example(p, r) for p, r in zip(preds, refs)]
     scores = Scorer(nlp).score(examples)
     out = {k: v for k, v in scores.items() if k.startswith(("ents_", "cats_"))}
@@ -37,8 +37,25 @@ def _expected(sp: dict, known: set[str]) -> str | None:
     return a if a in known else None
 
 
+def dated_doc(make_doc, rec: dict):
+    """The record's text as a Doc carrying its `meta.date` (the linker resolves against it)."""
+    from .pipeline import extensions  # noqa: F401  (registers Doc._.date)
+
+    doc = make_doc(rec["text"])
+    date = (rec.get("meta") or {}).get("date")
+    doc._.date = str(date) if date else None
+    return doc
+
+
+def _linker(nlp):
+    from .annotate import find_linker
+
+    return find_linker(nlp)
+
+
 def _known_ids(nlp) -> set[str]:
-    return set(nlp.get_pipe("arpk_actors").actors) if "arpk_actors" in nlp.pipe_names else set()
+    linker = _linker(nlp)
+    return set(linker.actors) if linker is not None else set()
 
 
 def _linking(nlp, records, preds) -> dict:
@@ -76,21 +93,33 @@ def _linking(nlp, records, preds) -> dict:
 
 
 def _oracle_linking(nlp, records) -> float:
-    if "arpk_actors" not in nlp.pipe_names:
+    if _linker(nlp) is None:
         return 0.0
-    return linker_accuracy(nlp.get_pipe("arpk_actors"), nlp.make_doc, records)[0]
+    return linker_accuracy(nlp, nlp.make_doc, records)[0]
 
 
-def linker_accuracy(linker, make_doc, records) -> tuple[float, int]:
+def linker_accuracy(nlp_or_linker, make_doc, records) -> tuple[float, int]:
     """The linker alone on the gold spans: share of gold mentions with an actor id that get the
-    expected id (null for ids the registry does not hold). RETURNS (accuracy, mentions)."""
+    expected id (null for ids the registry does not hold). RETURNS (accuracy, mentions).
+
+    nlp_or_linker: a pipeline (its actor components after the NER run: refinement, linking,
+    roles) or a single linker component."""
+    if hasattr(nlp_or_linker, "pipe_names"):
+        nlp = nlp_or_linker
+        linker = _linker(nlp)
+        names = [n for n in nlp.pipe_names if n in ("arpk_refine", "arpk_linker", "arpk_roles", "arpk_actors")]
+        steps = [nlp.get_pipe(n) for n in names]
+    else:
+        linker = nlp_or_linker
+        steps = [linker]
     known = set(linker.actors)
     total = correct = 0
     for rec in records:
-        doc = make_doc(rec["text"])
+        doc = dated_doc(make_doc, rec)
         spans = [doc.char_span(s["start"], s["end"], label=s["label"]) for s in rec["spans"]]
         doc.ents = [s for s in spans if s is not None]
-        doc = linker(doc)
+        for step in steps:
+            doc = step(doc)
         by_pos = {(e.start_char, e.end_char): e.kb_id_ or None for e in doc.ents}
         for s in rec["spans"]:
             if s.get("actor"):

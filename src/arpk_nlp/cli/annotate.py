@@ -21,6 +21,8 @@ def annotate_cli(
     processes: int = typer.Option(1, "--processes", "-j", min=1, help="Worker processes."),
     max_chars: int = typer.Option(1_000_000, "--max-chars", min=1, help="Refuse inputs longer than this."),
     input_format: str = typer.Option("auto", "--input-format", "-I", help="auto | text | jsonl (see docs/reliability.md)"),
+    date: Optional[str] = typer.Option(None, "--date", help="Publication date (YYYY-MM-DD) of file inputs, for date-aware linking; a JSONL line's own `date` wins."),
+    registry: Optional[list[Path]] = typer.Option(None, "--registry", help="Extra actors (JSONL file or folder) added to the model's registry at load time; a known id is replaced (repeatable)."),
 ):
     """Annotate Arabic articles: A4P areas (with evidence) and actors (with canonical ids)."""
     from ..inputs import INPUT_FORMATS
@@ -31,7 +33,20 @@ def annotate_cli(
         fail(f"--input-format must be one of {', '.join(INPUT_FORMATS)}, not {input_format!r}")
     if fmt == "parquet" and output is None:
         fail("-f parquet writes a folder of tables: give -o DIR")
-    run_annotate(inputs, fmt, output, model, processes, max_chars, input_format)
+    from ..pipeline.dates import is_iso
+    from ..pipeline.registry import read_registry
+
+    if date is not None and not is_iso(date):
+        fail(f"--date must be an ISO date (YYYY-MM-DD, YYYY-MM or YYYY), not {date!r}")
+    extra = []
+    for path in registry or []:
+        if not path.exists():
+            fail(f"{path}: no such registry")
+        try:
+            extra += read_registry(path)
+        except ValueError as err:
+            fail(f"{path}: {err}")
+    run_annotate(inputs, fmt, output, model, processes, max_chars, input_format, date, extra)
 
 
 class Terminated(BaseException):
@@ -42,8 +57,8 @@ def _terminate(signum, _frame):
     raise Terminated(signum)
 
 
-def run_annotate(inputs, fmt, output, model, processes, max_chars, input_format) -> None:
-    from ..annotate import InputError, annotate_stream, iter_inputs
+def run_annotate(inputs, fmt, output, model, processes, max_chars, input_format, date=None, extra=()) -> None:
+    from ..annotate import InputError, add_registry, annotate_stream, iter_inputs
     from ..outputs import OutputError, RecordWriter, Target
     from ..tables import TableError
 
@@ -55,7 +70,7 @@ def run_annotate(inputs, fmt, output, model, processes, max_chars, input_format)
     errors = done = 0
     stream = None
     try:
-        entries = iter_inputs(inputs, max_chars=max_chars, input_format=input_format)
+        entries = _dated(iter_inputs(inputs, max_chars=max_chars, input_format=input_format), date)
         first = None
         for e in entries:  # errors before the first article: reported without loading the model
             if isinstance(e, InputError):
@@ -68,6 +83,8 @@ def run_annotate(inputs, fmt, output, model, processes, max_chars, input_format)
             nlp = load_model(model)
             # spaCy refuses texts over nlp.max_length; our own limit is --max-chars
             nlp.max_length = max(nlp.max_length, max_chars + 1)
+            if extra:
+                add_registry(nlp, extra)  # before -j workers fork: they inherit it
             writer = target.writer() if isinstance(target, _TableTarget) else RecordWriter(target, fmt)
             progress = _Progress() if sys.stderr.isatty() else None
             stream = annotate_stream(nlp, _chain(first, entries), n_process=processes)
@@ -103,6 +120,14 @@ def run_annotate(inputs, fmt, output, model, processes, max_chars, input_format)
     if errors:
         typer.echo(f"{errors} input(s) failed, {done} annotated", err=True)
         raise typer.Exit(1)
+
+
+def _dated(entries, date):
+    """--date for inputs whose metadata has none (a JSONL line's own `date` wins)."""
+    for e in entries:
+        if date is not None and not isinstance(e, Exception) and "date" not in e.meta:
+            e.meta["date"] = date
+        yield e
 
 
 def _chain(first, rest):

@@ -16,31 +16,22 @@ from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from . import extensions  # noqa: F401  (registers Doc._.date, Span._.candidates …)
+from .dates import article_interval
+from .institutions import BARE, dominant_state, institution_id, state_counts
+from .missions import HERE, MissionResolver, choose, generic_place
 from .normalize import strip_proclitics
-from .registry import Actor, AliasIndex, key, read_registry
+from .registry import Actor, AliasIndex, key, merge_actors, read_registry
+from .roles import find_role
+from .spans import SpanHygiene
 
-for _name in ("actor", "link_reason", "role", "affiliation"):
-    if not Span.has_extension(_name):
-        Span.set_extension(_name, default=None)
-
-# Words that open a title before a person's name (the title is the role, ANNOTATION rule 3).
-TITLE_HEADS = {
-    key(w) for w in (
-        "الأمين العام", "الأمينة العامة", "وزير", "وزيرة", "رئيس", "رئيسة", "قائد", "قائدة", "المتحدث", "المتحدثة",
-        "الناطق", "الناطقة", "الممثل", "الممثلة", "وكيل", "وكيلة", "مساعد", "مساعدة", "نائب", "نائبة", "السفير",
-        "السفيرة", "المندوب", "المندوبة", "المبعوث", "المبعوثة", "الجنرال", "اللواء", "العميد", "العقيد", "المقدم",
-        "الرائد", "النقيب", "الملازم", "الفريق", "المفوض", "المفوضة", "المدير", "المديرة", "منسق", "منسقة",
-        "المنسق", "المنسقة", "رئيسة", "الرئيس", "الرئيسة", "الملك", "الأمير", "الشيخ", "الوزير", "الوزيرة",
-        "القائد", "قائد", "مدير", "مديرة", "المستشار", "المستشارة", "رئيس", "وكيل", "الجندي", "الرقيب",
-        "العريف", "مفوض", "مفوضة", "الأمين", "أمين", "الدكتور", "الدكتورة", "د.", "حاكم", "الحاكم", "عمدة",
-    )
-}
-STOP_ROLE = {key(w) for w in ("قال", "قالت", "أكد", "أكدت", "أن", "إن", "وقال", "وقالت", "إلى", "عن", "مع", "في")}
+_DIRECTIONS = {key(w) for w in ("شمال", "جنوب", "شرق", "غرب", "وسط", "شمالي", "جنوبي", "شرقي", "غربي")}
 
 
 @Language.factory(
     "arpk_actors",
-    assigns=["doc.ents", "span._.actor", "span._.role", "span._.affiliation"],
+    assigns=["doc.ents", "token.ent_kb_id", "span._.actor", "span._.link_reason", "span._.candidates",
+             "span._.role", "span._.affiliation"],
     requires=["doc.ents"],
     default_config={"fuzzy_threshold": 88.0, "min_fuzzy_len": 5, "refine_spans": True, "relabel": True},
 )
@@ -67,8 +58,30 @@ class ActorLinker:
         self.demonyms: dict[str, str] = {}
         self.set_actors([])
 
+    def add_actors(self, actors: Iterable[Actor]) -> None:
+        """Add or replace actors at load time (`annotate --registry extra.jsonl`): a record with a
+        known id replaces it."""
+        self.set_actors(merge_actors(list(self.actors.values()), list(actors), override=True))
+
     def set_actors(self, actors: Iterable[Actor]) -> None:
         self.index = AliasIndex(actors)
+        self.missions = MissionResolver(self.index)
+        # (state id, institution kind) → the body's id, generated (`org:mli-mfa`) or curated.
+        # Consonant skeletons of persons' multi-word names, kept only where unique.
+        skel: dict[str, set[str]] = {}
+        for k, ids in self.index.exact.items():
+            if " " in k and len(_skeleton(k)) >= 7:
+                for i in ids:
+                    if self.index.actors[i].type == "PERSON":
+                        skel.setdefault(_skeleton(k), set()).add(k)
+        self._skeletons = {sk: next(iter(ks)) for sk, ks in skel.items()
+                           if len({i for k in ks for i in self.index.exact[k]}) == 1}
+        # States: ISO-coded GPEs without a parent (a city `gpe:bor` is not one).
+        self.states = {a.id for a in self.index.actors.values()
+                       if a.type == "GPE" and not a.parent and len(a.id) == 7 and a.id[4:].isalpha()}
+        self.institutions = {(a.parent, a.institution): a.id for a in self.index.actors.values()
+                             if a.institution and a.parent}
+        self.hygiene = SpanHygiene(self)
         self._exact_cache: dict[str, tuple[str | None, bool]] = {}
         keys = list(self.index.exact) + list(self.index.generated)
         self._first_words = {k.split(" ")[0] for k in keys}
@@ -90,45 +103,166 @@ class ActorLinker:
         return self.index.actors
 
     # ------------------------------------------------------------------ linking
-    def link(self, surface: str, label: str, earlier: list[tuple[str, str]] | None = None) -> tuple[str | None, str]:
+    def link(self, surface: str, label: str, earlier: list[tuple[str, str]] | None = None,
+             when: tuple[str, str] | None = None, here: str | None = None) -> tuple[str | None, str]:
         """Resolve one mention.
 
         surface (str): The mention as written.
         label (str): Its entity label (type preference).
         earlier (list): (key, id) of PERSON mentions already seen in the article.
+        when (tuple): The article's date interval (dates.interval), for missions.
+        here (str): The article's dominant state id, for `… في البلاد` and a bare `الخارجية`.
         RETURNS (tuple): (actor id or None, reason).
         """
-        for k, how in self._readings(surface):
-            ids = self.index.exact.get(k)
+        found, reason, _ = self.resolve(surface, label, earlier, when, here)
+        return found, reason
+
+    def resolve(self, surface: str, label: str, earlier=None, when=None, here=None, ctx=None):
+        """As `link`, with the scored candidates: (id or None, reason, [(id, score)] best first).
+        ctx: an article context (`context`) whose date and country are read only when needed."""
+        if ctx is None:
+            ctx = _Fixed(when, here)
+        found, how, ids = self._by_name(surface, label)
+        mission = label == "MISSION" or (found is not None and self.actors[found].type == "MISSION")
+        if mission and how != "acronym":
+            # A generic name (`بعثة الأمم المتحدة في …`) names the mission there at that date.
+            outer = self._outer(surface)
+            place = generic_place(outer)
+            if place:
+                when = ctx.when
+                cands = self.missions.candidates(place, ids if found else [], when, ctx.here if place in HERE else None)
+                if cands:
+                    best = choose(cands)
+                    if best is None and found is not None and when is not None and not any(
+                            self.missions.fits(m, when) for m, _ in cands):
+                        # No mission there at that date: a look back (`بعد رحيل بعثة الأمم المتحدة
+                        # في ليبيريا`); the registry name decides.
+                        return found, "mission-by-name", cands[:4]
+                    return best, ("mission-by-place" if best else "mission-ambiguous"), cands[:4]
+        missions = [i for i in ids if self.actors[i].type == "MISSION"]
+        if found is not None and len(missions) > 1 and ctx.when is not None:
+            # One acronym for two missions (MINUS/MINUSS, both `مينوس` in Arabic): the date decides.
+            fit = [m for m in missions if self.missions.fits(m, ctx.when)]
+            if len(fit) == 1:
+                return fit[0], "mission-by-date", [(fit[0], 1.0)] + [(m, 0.5) for m in missions if m != fit[0]][:3]
+            return None, "mission-ambiguous", [(m, 0.5) for m in missions][:4]
+        if found is not None:
+            score = {"exact": 1.0, "acronym": 1.0, "proclitic": 0.95}.get(how, 0.9)
+            cands = [(found, score)] + [(i, 0.5) for i in ids if i != found]
+            return found, how, cands[:4]
+        if label == "ORG":
+            suffix = BARE.get(self._outer(surface)) or next(
+                (BARE[r] for r in strip_proclitics(self._outer(surface))[1:] if r in BARE), None)
+            if suffix:
+                return self._bare_institution(suffix, ctx.here)
+        for reading, how in self._spelling_readings(surface):
+            ids = self.index.get(reading)
             if ids:
-                return self._pick(ids, label), how
-            ids = self.index.generated.get(k)
-            if ids:  # a spelling produced by rule (ج/غ, with/without ال)
-                return self._pick(ids, label), "variant" if how == "exact" else f"{how}+variant"
+                found = self._pick(ids, label)
+                return found, how, [(found, 0.85)]
         if label == "PERSON" and earlier:
             found = self._coref(surface, earlier)
             if found:
-                return found, "coreference"
+                return found, "coreference", [(found, 0.8)]
         found = self._fuzzy(surface, label)
         if found:
-            return found[0], f"fuzzy:{found[1]:.0f}"
-        return None, "unlinked"
+            return found[0], f"fuzzy:{found[1]:.0f}", [(found[0], round(found[1] / 100 * 0.9, 3))]
+        return None, "unlinked", []
+
+    def _by_name(self, surface: str, label: str) -> tuple[str | None, str, list[str]]:
+        """The registry names the surface is (directly, without a proclitic, a rule variant, or
+        by its bracketed/quoted acronym): (chosen id, how, all ids of that name)."""
+        for k, how in self._readings(surface):
+            ids = self.index.exact.get(k)
+            if ids and label and k not in self.index.curated_keys:
+                # An imported name links only an entity of its own kind: GeoNames spells a
+                # town like the TV channel `الجزيرة`.
+                ids = [i for i in ids if _compatible(self.actors[i].type, label)]
+            if ids:
+                return self._pick(ids, label), how, ids
+            ids = self.index.generated.get(k)
+            if ids and label and k not in self.index.curated_keys:
+                ids = [i for i in ids if _compatible(self.actors[i].type, label)]
+            if ids:  # a spelling produced by rule (ج/غ, with/without ال)
+                return self._pick(ids, label), "variant" if how in ("exact", "acronym") and how == "exact" else (
+                    "acronym" if how == "acronym" else f"{how}+variant"), ids
+        return None, "unlinked", []
+
+    def _bare_institution(self, suffix: str, here: str | None):
+        if here:
+            iid = self.institutions.get((here, suffix))
+            if iid is None and institution_id(here, suffix) in self.actors:
+                iid = institution_id(here, suffix)
+            if iid:
+                return iid, "dominant-state", [(iid, 0.8)]
+        return None, "unlinked", []
+
+    @staticmethod
+    def _split_acronym(surface: str) -> tuple[str, str | None]:
+        """`long name (ACRONYM)` or `long name «ACRONYM»` → (long name, acronym)."""
+        s = surface.rstrip()
+        pairs = {")": "(", "»": "«", "\"": "\"", "”": "“"}
+        if s and s[-1] in pairs:
+            opener = pairs[s[-1]]
+            at = s.rfind(opener, 0, len(s) - 1)
+            if at > 0 and s[:at].strip():
+                return s[:at].strip(), s[at + 1 : -1].strip()
+        return surface, None
+
+    def _outer(self, surface: str) -> str:
+        return key(self._split_acronym(surface)[0])
 
     def _readings(self, surface: str):
+        outer, inner = self._split_acronym(surface)
         k = key(surface)
         if not k:
             return
-        forms = [k]
-        if k.endswith(")") and "(" in k:  # "full name (ACRONYM)": try both parts
-            inner = k[k.rindex("(") + 1 : -1].strip()
-            outer = k[: k.rindex("(")].strip()
-            forms = [outer, inner]
-        for i, form in enumerate(forms):
+        # A bracketed or quoted acronym right after a long name decides: the long name may be a
+        # predecessor's (`بعثة الأمم المتحدة في جمهورية الكونغو الديمقراطية (مونوسكو)`).
+        forms = [(key(inner), "acronym"), (key(outer), "exact")] if inner else [(k, "exact")]
+        for form, how in forms:
             form = form.replace("(", "").replace(")", "").strip()
-            yield form, "exact" if i == 0 and form == k else "acronym"
+            if not form:
+                continue
+            yield form, how
             first, _, rest = form.partition(" ")
             for reading in strip_proclitics(first)[1:]:
-                yield (reading + " " + rest).strip(), "proclitic"
+                yield (reading + " " + rest).strip(), "acronym" if how == "acronym" else "proclitic"
+
+    def _spelling_readings(self, surface: str):
+        """Outlet spellings tried when no registry name matched: the first word in the dual or
+        plural construct (`بتنظيمي القاعدة`), ج/ك/غ written for one another, a missing space
+        (`الأممالمتحدة`, `شمالمالي`)."""
+        k = self._outer(surface)
+        if not k:
+            return
+        words = k.split(" ")
+        for first in strip_proclitics(words[0]):
+            if len(words) > 1 and len(first) > 3 and first[-1] in "يا":
+                yield " ".join([first[:-1], *words[1:]]), "dual"
+        for a, b in (("ك", "غ"), ("ك", "ج"), ("ج", "ك"), ("غ", "ك"), ("ق", "غ"), ("غ", "ق")):
+            if a in k:
+                yield k.replace(a, b), "spelling"
+        if len(words) == 1 and len(k) >= 6:
+            for w in strip_proclitics(k):
+                for i in range(3, len(w) - 2):
+                    left, right = w[:i], w[i:]
+                    if self.index.get(left + " " + right):
+                        yield left + " " + right, "glued"
+                    elif left in _DIRECTIONS and self.index.get(right):
+                        yield right, "glued"
+        elif 1 < len(words) <= 4:
+            # One word of a longer name glued (`سلفاكير ميارديت`).
+            for j, w in enumerate(words):
+                for i in range(2, len(w) - 1):
+                    cand = " ".join([*words[:j], w[:i], w[i:], *words[j + 1:]])
+                    if self.index.get(cand):
+                        yield cand, "glued"
+            # A transliterated name with other short/long vowels (`هيلدي جونسن`): the same
+            # consonant skeleton as exactly one registry person.
+            found = self._skeletons.get(_skeleton(k))
+            if found:
+                yield found, "skeleton"
 
     def _pick(self, ids: list[str], label: str) -> str:
         same = [i for i in ids if self.actors[i].type == label]
@@ -174,43 +308,7 @@ class ActorLinker:
 
     # ------------------------------------------------------------------ roles
     def _role(self, doc: Doc, ent: Span, ent_ids: dict[int, str | None], text: str) -> tuple[str | None, str | None]:
-        """The title right before a person (`وزير الخارجية الكوري` → role, affiliation)."""
-        i = ent.start - 1
-        start = None
-        affiliation = None
-        steps = 0
-        while i >= 0 and steps < 10:
-            tok = doc[i]
-            if tok.is_punct or tok.is_space or "\n" in tok.text:
-                break
-            ent_here = ent_ids.get(i, False)
-            if ent_here is not False and doc[i].ent_type_ == "PERSON":
-                break
-            k = key(tok.text)
-            if k in STOP_ROLE:
-                break
-            bare = strip_proclitics(k)[-1] if k.startswith(("و", "ف")) else k
-            if k in TITLE_HEADS or bare in TITLE_HEADS or (i + 1 < len(doc) and key(tok.text + " " + doc[i + 1].text) in TITLE_HEADS):
-                start = i
-            i -= 1
-            steps += 1
-        if start is None:
-            return None, None
-        span = doc[start : ent.start]
-        words = list(span)
-        # A trailing nationality adjective names the affiliation, not the role.
-        while words and key(words[-1].text) in self.demonyms:
-            affiliation = affiliation or self.demonyms[key(words[-1].text)]
-            words = words[:-1]
-        for t in words:
-            if ent_ids.get(t.i):
-                affiliation = ent_ids[t.i]
-        if not words:
-            return None, affiliation
-        text = text[words[0].idx : words[-1].idx + len(words[-1].text)]
-        if text[:1] in "وف" and key(text[1:].split(" ")[0]) in TITLE_HEADS:
-            text = text[1:]
-        return text, affiliation
+        return find_role(doc, ent, ent_ids, text, self.demonyms)
 
     def _exact_id(self, text: str) -> str | None:
         return self._lookup(text)[0]
@@ -231,6 +329,10 @@ class ActorLinker:
                 self._exact_cache[text] = hit
         return hit
 
+    def _curated_name(self, text: str) -> bool:
+        curated = self.index.curated_keys
+        return any(k in curated for k, _ in self._readings(text))
+
     def _shrink_ok(self, text: str, actor_id: str) -> bool:
         # Dropping words from an NER span is only safe onto a person's registry spelling
         # (`يقود بولارد` → `بولارد`); generated variants of short names such as `الوطنية` are
@@ -248,7 +350,8 @@ class ActorLinker:
         idx = [a[0] for a in arr]
         ends = [a[0] + a[1] for a in arr]
         blocked = [bool(a[2]) for a in arr]  # whitespace tokens (incl. newlines) end a name
-        punct = [bool(a[3]) for a in arr]
+        # Punctuation and symbols (`+`, `/`) never end or start a name.
+        punct = [bool(a[3]) or not any(c.isalnum() for c in text[a[0] : a[0] + a[1]]) for a in arr]
         n = len(doc)
 
         def span_text(s: int, e: int) -> str:
@@ -304,6 +407,8 @@ class ActorLinker:
                             continue
                         cand = span_text(s, e)
                         found, begins = self._lookup(cand)
+                        if found is not None and not self._curated_name(cand):
+                            found = None  # imported names (towns …) never move an NER span
                         if not begins:
                             break  # no registry name starts so: none starts with a longer span either
                         if not found:
@@ -323,7 +428,9 @@ class ActorLinker:
                     end -= 1
             if self.cfg["relabel"]:
                 aid = self._exact_id(span_text(start, end))
-                if aid is not None:
+                # Only curated names relabel: GeoNames' `الجزيرة` (a Sudanese state) must not
+                # turn the channel's ORG span into a GPE.
+                if aid is not None and self._curated_name(span_text(start, end)):
                     label = self.actors[aid].type
             decided.append((start, end, label))
         if not absorbed and all(d == (e.start, e.end, e.label_) for d, e in zip(decided, ents)):
@@ -332,20 +439,40 @@ class ActorLinker:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text  # joins every token on each access: read once
+        self.refine(doc, text)
+        self.link_doc(doc, text)
+        self.assign_roles(doc, text)
+        return doc
+
+    def refine(self, doc: Doc, text: str | None = None) -> None:
+        """Span hygiene, then registry-guided edges and labels (the span-refinement job)."""
+        text = doc.text if text is None else text
+        if self.cfg["refine_spans"]:
+            self.hygiene(doc, text)
         if self.cfg["refine_spans"] or self.cfg["relabel"]:
             self._refine(doc, text)
+
+    def context(self, doc: Doc, text: str, ents=None) -> "_Context":
+        """The article's date interval and dominant state, each computed on first use."""
+        return _Context(self, doc, text, list(doc.ents) if ents is None else ents)
+
+    def link_doc(self, doc: Doc, text: str | None = None) -> None:
+        """Link every entity: `ent_kb_id`, `span._.actor`, `span._.link_reason`, `span._.candidates`."""
+        text = doc.text if text is None else text
+        ents = list(doc.ents)  # each doc.ents access walks every token: read once
+        ctx = self.context(doc, text, ents)
         earlier: list[tuple[str, str]] = []
         new_ents = []
-        for ent in doc.ents:
-            actor_id, reason = None, ""
+        for ent in ents:
+            actor_id, reason, cands = None, "", []
             nxt = doc[ent.end] if ent.end < len(doc) else None
             if ent.label_ == "ORG" and nxt is not None and key(nxt.text) in self.demonyms:
                 # Per-country bodies are registered with their adjective (`وزارة الخارجية الهندية`).
-                actor_id, reason = self.link(ent.text + " " + nxt.text, ent.label_)
+                actor_id, reason, cands = self.resolve(ent.text + " " + nxt.text, ent.label_)
                 if not reason.startswith(("exact", "proclitic", "variant", "acronym")):
-                    actor_id, reason = None, ""
+                    actor_id, reason, cands = None, "", []
             if actor_id is None:
-                actor_id, reason = self.link(ent.text, ent.label_, earlier)
+                actor_id, reason, cands = self.resolve(ent.text, ent.label_, earlier, ctx=ctx)
             k = key(ent.text)
             if actor_id is None:
                 unlinked = "unlinked:" + (k.replace(" ", "_") or ent.text)
@@ -355,21 +482,28 @@ class ActorLinker:
                     unlinked = prev or unlinked
                 if ent.label_ == "PERSON":
                     earlier.append((k, unlinked))
-                new_ents.append((ent, None, unlinked, reason))
+                new_ents.append((ent, None, unlinked, reason, cands))
             else:
                 if ent.label_ == "PERSON":
                     earlier.append((k, actor_id))
-                new_ents.append((ent, actor_id, actor_id, reason))
-        doc.ents = [Span(doc, e.start, e.end, label=e.label_, kb_id=aid or "") for e, aid, _, _ in new_ents]
-        ent_ids = {t: ak for (e, aid, ak, _) in new_ents for t in range(e.start, e.end)}
-        for span, (e, aid, akey, reason) in zip(doc.ents, new_ents):
+                new_ents.append((ent, actor_id, actor_id, reason, cands))
+        spans = [Span(doc, e.start, e.end, label=e.label_, kb_id=aid or "") for e, aid, *_ in new_ents]
+        doc.ents = spans
+        # Extension values are keyed by offsets, label and kb_id: set on these same spans.
+        for span, (e, aid, akey, reason, cands) in zip(spans, new_ents):
             span._.actor = akey
             span._.link_reason = reason
+            span._.candidates = [{"id": i, "score": float(sc)} for i, sc in cands] or None
+
+    def assign_roles(self, doc: Doc, text: str | None = None) -> None:
+        """The title before each person: `span._.role`, `span._.affiliation` (the roles job)."""
+        text = doc.text if text is None else text
+        ent_ids = {t: (e._.actor or e.kb_id_ or None) for e in doc.ents for t in range(e.start, e.end)}
+        for span in doc.ents:
             if span.label_ == "PERSON":
                 role, aff = self._role(doc, span, ent_ids, text)
                 span._.role = role
                 span._.affiliation = aff
-        return doc
 
     def _coref_unlinked(self, k: str, earlier):
         words = k.split()
@@ -416,3 +550,52 @@ class ActorLinker:
         self.demonyms = d["demonyms"]
         self.set_actors(Actor.from_dict(x) for x in d["actors"])
         return self
+
+
+def _compatible(actor_type: str, label: str) -> bool:
+    return actor_type == label or {actor_type, label} <= {"GPE", "LOC"}
+
+
+def _skeleton(k: str) -> str:
+    """A name's consonants: internal long vowels (ا و ي) dropped; a final ا/ه/ي becomes one mark
+    (`هيلدا`/`هيلدي` alike) but a final و stays (`كابيلا` is not `كابولو`)."""
+    out = []
+    for w in k.split(" "):
+        if len(w) < 3:
+            out.append(w)
+            continue
+        last = "*" if w[-1] in "اهي" else w[-1]
+        out.append(w[0] + "".join(c for c in w[1:-1] if c not in "اوي") + last)
+    return " ".join(out)
+
+
+class _Fixed:
+    """A context given outright (`link`, `actors lookup`)."""
+
+    def __init__(self, when, here):
+        self.when, self.here = when, here
+
+
+class _Context:
+    """An article's date interval and dominant state, computed on first use: most articles
+    never need them (only generic mission names and bare ministries do)."""
+
+    def __init__(self, linker: ActorLinker, doc: Doc, text: str, ents):
+        self._linker, self._doc, self._text, self._ents = linker, doc, text, ents
+        self._when = self._here = None
+        self._done = set()
+
+    @property
+    def when(self):
+        if "when" not in self._done:
+            self._when = article_interval(self._doc._.date, self._text)[0]
+            self._done.add("when")
+        return self._when
+
+    @property
+    def here(self):
+        if "here" not in self._done:
+            ids = (self._linker._exact_id(e.text) for e in self._ents if e.label_ == "GPE")
+            self._here = dominant_state(state_counts(i for i in ids if i in self._linker.states))
+            self._done.add("here")
+        return self._here

@@ -23,10 +23,13 @@ from .tokenizer import split_words
 @Language.factory(
     "arpk_gazetteer",
     assigns=["doc.ents"],
-    default_config={"types": ["PERSON", "MISSION"], "min_tokens": {"PERSON": 2}, "propagate": [], "surnames": False},
+    default_config={"types": ["PERSON", "MISSION"], "min_tokens": {"PERSON": 2}, "propagate": [], "surnames": False,
+                    "imported": False},
 )
-def make_gazetteer(nlp, name, types: list[str], min_tokens: dict[str, int], propagate: list[str], surnames: bool):
-    return Gazetteer(name, types=types, min_tokens=min_tokens, propagate=propagate, surnames=surnames)
+def make_gazetteer(nlp, name, types: list[str], min_tokens: dict[str, int], propagate: list[str], surnames: bool,
+                   imported: bool):
+    return Gazetteer(name, types=types, min_tokens=min_tokens, propagate=propagate, surnames=surnames,
+                     imported=imported)
 
 
 def _norm_tokens(text: str) -> tuple[str, ...]:
@@ -36,26 +39,33 @@ def _norm_tokens(text: str) -> tuple[str, ...]:
 
 class Gazetteer:
     def __init__(self, name="arpk_gazetteer", *, types=("PERSON", "MISSION"), min_tokens=None,
-                 propagate=(), surnames=False):
+                 propagate=(), surnames=False, imported=False):
         self.name = name
+        # imported: also match imported/generated registry records (`source` set); off by default.
         self.cfg = {"types": list(types), "min_tokens": dict(min_tokens or {}),
-                    "propagate": list(propagate), "surnames": surnames}
+                    "propagate": list(propagate), "surnames": surnames, "imported": imported}
         self.patterns: dict[tuple[str, ...], str] = {}
         self._max_len: dict[str, int] = {}
         self._start_cache: dict[str, list[tuple[str, int]]] = {}
         self._readings: dict[str, list[str]] = {}  # word → its proclitic readings (all docs)
 
     def set_actors(self, actors) -> None:
+        self.patterns = {}
+        self.add_actors(actors)
+
+    def add_actors(self, actors) -> None:
+        """Add the names of more actors (a user registry at load time) to the patterns."""
         from .registry import _stop_words
 
         stop = _stop_words()
-        self.patterns = {}
         types = set(self.cfg["types"])
         for a in actors:
-            if a.type not in types:
+            # Imported and generated records (`source` set: thousands of GeoNames cities) serve
+            # linking only: as patterns they would tag common words that are also town names.
+            if a.type not in types or (a.source and not self.cfg.get("imported", False)):
                 continue
             for surface in a.surfaces():
-                for v in variants(surface) | {surface}:
+                for v in variants(surface, a.type) | {surface}:
                     toks = _norm_tokens(v)
                     if len(toks) < self.cfg["min_tokens"].get(a.type, 1) or not toks:
                         continue
@@ -166,7 +176,9 @@ class Gazetteer:
 
     def initialize(self, get_examples=None, *, nlp=None, registry_path: str | None = None):
         if registry_path:
-            self.set_actors(read_registry(registry_path))
+            # The hand-curated names only (see add_actors): imported aliases include town names
+            # that are common words.
+            self.set_actors(read_registry(registry_path, supplementary=self.cfg.get("imported", False)))
 
     def to_disk(self, path, exclude=tuple()):
         path = Path(path)
