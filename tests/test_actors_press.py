@@ -317,10 +317,10 @@ def test_bad_date_and_registry_fail_in_one_line(tmp_path):
 
 
 def test_jsonl_date_reaches_the_linker(nlp):
-    from arpk_nlp.annotate import Item, make_docs
+    from arpk_nlp.annotate import Item, prepare_doc
 
     items = [Item("a", "a", "نص", {"date": "2009-01-01", "outlet": "x"}), Item("b", "b", "نص", {})]
-    docs = list(make_docs(nlp, items))
+    docs = [prepare_doc(nlp, it) for it in items]
     assert [d._.date for d in docs] == ["2009-01-01", None]
 
 

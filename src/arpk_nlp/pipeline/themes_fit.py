@@ -56,7 +56,7 @@ MIN_CLASS = 3
 N_FOLDS = 5
 N_BOOTSTRAP = 200
 BAND_QUANTILES = (0.1, 0.9)
-T_RANGE = (0.02, 0.98)
+T_RANGE = (0.15, 0.98)
 
 
 def dev_logits(clf, docs) -> np.ndarray:
