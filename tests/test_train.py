@@ -21,7 +21,7 @@ def test_training_workflow_smoke(tmp_path):
     counts = meta["corpus_counts"]
     assert {k: counts[k] for k in ("train", "dev", "gold")} == {"train": 8, "dev": 8, "gold": 8}
     assert counts.get("gold-press", 0) <= 8
-    assert set(meta["scores"]) == {"dev", "gold"}
+    assert set(meta["scores"]) == {"dev", "gold"} | ({"gold-press"} if counts.get("gold-press") else set())
     nlp = spacy.load(out)
     assert nlp.pipe_names == ["sentencizer", "tok2vec", "ner", "arpk_gazetteer", "arpk_a4p", "arpk_refine", "arpk_linker", "arpk_roles"]
     saved = json.loads((out / "meta.json").read_text(encoding="utf-8"))
@@ -35,7 +35,7 @@ def test_training_workflow_smoke(tmp_path):
     assert verify(out) >= 10  # every model file's sha256 recorded at training, and matching
     # the rarity table was read from this run's training data and saved with the model
     rarity = next(n for n in nlp.get_pipe("tok2vec").model.walk() if n.name == "arpk_rarity_classes")
-    assert rarity.attrs["table"].get("قال", 0) >= 1
+    assert rarity.attrs["table"].get("في", 0) >= 1  # in every Arabic article
 
 
 def test_pretraining_config_smoke(tmp_path):
