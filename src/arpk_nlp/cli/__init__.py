@@ -8,6 +8,7 @@ import typer
 
 from .actors import actors_app
 from .annotate import annotate_cli
+from .archive import archive_app, query_app
 from .corpus import corpus_app
 from .external import external_app
 from .workflow import evaluate_cli, train_cli
@@ -19,6 +20,8 @@ app.command("evaluate")(evaluate_cli)
 app.command("train")(train_cli)
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(actors_app, name="actors")
+app.add_typer(archive_app, name="archive")
+app.add_typer(query_app, name="query")
 app.add_typer(external_app, name="external", help="Public Arabic NER corpora as external assets: convert, check the mapping.")
 
 

@@ -1,0 +1,261 @@
+"""One archive job: shards → batches → workers → the store, with bounded memory and resume.
+
+The client process reads the shards, leaves out what the store already has (same id, same text
+hash, same model version), hands batches to a runner and writes each finished batch to the
+store in one transaction. At most `runner.slots` batches are in flight, so memory depends on the
+batch size and the number of workers, not on the archive.
+
+Runners (all with the same three methods): `InProcessRunner` (the default), `PoolRunner`
+(`-j N`: N spawned processes, the model loaded once in each) and `dask_run.DaskRunner`
+(`--dask`). The work each one does on a batch is `annotate_payload`.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import resource
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from .archive import Article, BadArticle, Shard, read_shard
+
+DEFAULT_BATCH = 64
+
+
+class RunnerFailed(Exception):
+    """The runner itself cannot go on (a local worker process died): the job stops; rerun resumes."""
+
+
+# ---- the work on one batch (runs in a worker) ----------------------------------------------
+
+def annotate_payload(nlp, payload: list[tuple[str, str, str]], batch_size: int = 16) -> dict:
+    """Annotate [(id, source, text), ...]; RETURNS {"records": [record or None], "failed": {index:
+    message}, "pid", "peak_mb", "seconds"}. An article that makes the pipeline fail is reported in
+    `failed` and the others are still annotated: the batch is retried one article at a time."""
+    import os
+
+    from .annotate import Item, doc_to_record
+
+    t0 = time.perf_counter()
+    linker = nlp.get_pipe("arpk_actors") if "arpk_actors" in nlp.pipe_names else None
+    texts = [p[2] for p in payload]
+    failed: dict[int, str] = {}
+    try:
+        docs = list(nlp.pipe(texts, batch_size=batch_size))
+    except Exception:  # one article broke the batch: find it, keep the others
+        docs = []
+        for i, text in enumerate(texts):
+            try:
+                docs.append(nlp(text))
+            except Exception as err:  # per-article isolation is the point here; the message names it
+                docs.append(None)
+                failed[i] = f"pipeline failed ({type(err).__name__}: {_first_line(err)})"
+    records: list[dict | None] = []
+    for i, ((art_id, source, text), doc) in enumerate(zip(payload, docs, strict=True)):
+        if doc is None:
+            records.append(None)
+        elif doc.text != text:  # the contract: offsets index the input as read
+            records.append(None)
+            failed[i] = "tokenizer changed the text"
+        else:
+            records.append(doc_to_record(doc, Item(id=art_id, source=source, text=text), linker))
+    return {"records": records, "failed": failed, "pid": os.getpid(), "peak_mb": peak_rss_mb(),
+            "seconds": time.perf_counter() - t0}
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ---- runners --------------------------------------------------------------------------------
+
+class InProcessRunner:
+    """The batch is annotated when it is submitted, in this process."""
+
+    def __init__(self, nlp):
+        self.nlp, self.slots, self.workers = nlp, 1, 1
+
+    def submit(self, payload):
+        fut: cf.Future = cf.Future()
+        try:
+            fut.set_result(annotate_payload(self.nlp, payload))
+        except Exception as err:  # reported as a failed batch by the job, like the other runners
+            fut.set_exception(err)
+        return fut
+
+    def wait(self, handles):
+        return [(h, *_outcome(h)) for h in handles if h.done()]
+
+    def close(self):
+        pass
+
+    def describe(self) -> str:
+        return "1 process"
+
+
+_WORKER_NLP = None
+
+
+def _pool_init(model: str) -> None:
+    global _WORKER_NLP
+    import spacy
+
+    _WORKER_NLP = spacy.load(model)
+
+
+def _pool_task(payload):
+    return annotate_payload(_WORKER_NLP, payload)
+
+
+class PoolRunner:
+    """`-j N`: N worker processes (spawned: the client holds DuckDB's threads, which fork would copy
+    mid-flight), each loading the model once."""
+
+    def __init__(self, model: str, processes: int):
+        import multiprocessing as mp
+
+        self.workers = processes
+        self.slots = 2 * processes  # one batch running and one waiting per worker
+        self.pool = cf.ProcessPoolExecutor(processes, mp_context=mp.get_context("spawn"),
+                                           initializer=_pool_init, initargs=(str(model),))
+
+    def submit(self, payload):
+        return self.pool.submit(_pool_task, payload)
+
+    def wait(self, handles):
+        done, _ = cf.wait(handles, return_when=cf.FIRST_COMPLETED)
+        out = []
+        for h in done:
+            result, err = _outcome(h)
+            if isinstance(err, cf.process.BrokenProcessPool):
+                raise RunnerFailed("a worker process died (out of memory or killed); rerun to resume")
+            out.append((h, result, err))
+        return out
+
+    def close(self):
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def describe(self) -> str:
+        return f"{self.workers} processes"
+
+
+def _outcome(fut):
+    err = fut.exception()
+    return (None, err) if err is not None else (fut.result(), None)
+
+
+# ---- the job --------------------------------------------------------------------------------
+
+@dataclass
+class Summary:
+    stored: int = 0
+    skipped: int = 0
+    bad: int = 0
+    failed_batches: int = 0
+    words: int = 0
+    seconds: float = 0.0
+    worker_peak_mb: dict = field(default_factory=dict)  # worker pid → peak RSS MB
+    client_peak_mb: float = 0.0
+
+    @property
+    def words_per_s(self) -> float:
+        return self.words / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class _Batch:
+    articles: list[Article]
+    bad: list[BadArticle]
+    replace: list[str]
+
+
+def run_job(store, shards: Iterable[Shard], runner, model_version: str, batch_size: int = DEFAULT_BATCH,
+            max_chars: int = 1_000_000, report: Callable[[str], None] | None = None,
+            progress: Callable[[Summary, int], None] | None = None) -> Summary:
+    """Annotate what `store` lacks of `shards` with `runner`; RETURNS the counts.
+
+    report: called with one line per bad article or failed batch; progress: called after each
+    stored batch with the running summary and the number of batches in flight."""
+    report = report or (lambda line: print(f"error: {line}", file=sys.stderr))
+    summary = Summary()
+    t0 = time.perf_counter()
+    inflight: dict = {}
+
+    def finish(handle, result, err):
+        batch = inflight.pop(handle)
+        bad = list(batch.bad)
+        pairs = []
+        if err is not None:
+            summary.failed_batches += 1
+            first, last = batch.articles[0].source, batch.articles[-1].source
+            report(f"batch {first} .. {last} ({len(batch.articles)} articles) failed: {type(err).__name__}: "
+                   f"{_first_line(err)}; its articles are not stored (rerun to retry)")
+            bad += [BadArticle(a.source, a.shard, f"batch failed ({type(err).__name__})", a.id) for a in batch.articles]
+        else:
+            summary.worker_peak_mb[result["pid"]] = result["peak_mb"]
+            for i, (art, rec) in enumerate(zip(batch.articles, result["records"], strict=True)):
+                if rec is None:
+                    b = BadArticle(art.source, art.shard, result["failed"].get(i, "not annotated"), art.id)
+                    report(str(b))
+                    bad.append(b)
+                else:
+                    pairs.append((art, rec))
+        store.write_batch(model_version, pairs, bad, replace=[a.id for a in batch.articles if a.id in batch.replace])
+        summary.stored += len(pairs)
+        summary.bad += len(bad)
+        summary.words += sum(a.words for a, _ in pairs)
+        summary.seconds = time.perf_counter() - t0
+        if progress is not None:
+            progress(summary, len(inflight))
+
+    def submit(batch: _Batch):
+        if not batch.articles:  # only bad articles: nothing to annotate, store their reports
+            store.write_batch(model_version, [], batch.bad)
+            summary.bad += len(batch.bad)
+            return
+        while len(inflight) >= runner.slots:
+            for done in runner.wait(list(inflight)):
+                finish(*done)
+        handle = runner.submit([(a.id, a.source, a.text) for a in batch.articles])
+        inflight[handle] = batch
+
+    for shard in shards:
+        done = store.done_in_shard(model_version, shard.key)
+        seen: dict[str, str] = {}
+        batch = _Batch([], [], [])
+        for art in read_shard(shard, max_chars):
+            if isinstance(art, BadArticle):
+                report(str(art))
+                batch.bad.append(art)
+                continue
+            first = seen.get(art.id)
+            if first is not None:
+                b = BadArticle(art.source, art.shard, f"duplicate id {art.id!r} (first at {first}); skipped", art.id)
+                report(str(b))
+                batch.bad.append(b)
+                continue
+            seen[art.id] = art.source
+            stored_hash = done.get(art.id)
+            if stored_hash == art.text_hash:
+                summary.skipped += 1
+                continue
+            if stored_hash is not None:  # the article's text changed since it was stored
+                batch.replace.append(art.id)
+            batch.articles.append(art)
+            if len(batch.articles) >= batch_size:
+                submit(batch)
+                batch = _Batch([], [], [])
+        if batch.articles or batch.bad:
+            submit(batch)
+    while inflight:
+        for done in runner.wait(list(inflight)):
+            finish(*done)
+    summary.seconds = time.perf_counter() - t0
+    summary.client_peak_mb = peak_rss_mb()
+    return summary
+
+
+def _first_line(err: BaseException) -> str:
+    return (str(err).splitlines() or [type(err).__name__])[0]
