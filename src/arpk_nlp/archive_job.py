@@ -109,6 +109,13 @@ def _pool_task(payload):
     return annotate_payload(_WORKER_NLP, payload)
 
 
+def _pool_ready(_):
+    import os
+
+    time.sleep(0.2)  # long enough that the other workers take their share of these probes
+    return os.getpid()
+
+
 class PoolRunner:
     """`-j N`: N worker processes (spawned: the client holds DuckDB's threads, which fork would copy
     mid-flight), each loading the model once."""
@@ -120,6 +127,16 @@ class PoolRunner:
         self.slots = 2 * processes  # one batch running and one waiting per worker
         self.pool = cf.ProcessPoolExecutor(processes, mp_context=mp.get_context("spawn"),
                                            initializer=_pool_init, initargs=(str(model),))
+        # start the workers and load their models now, so the job's clock (and words/s) starts
+        # with workers ready, as with Dask's plugin
+        pids: set[int] = set()
+        try:
+            for _ in range(5):
+                pids |= set(self.pool.map(_pool_ready, range(processes)))
+                if len(pids) >= processes:
+                    break
+        except cf.process.BrokenProcessPool:
+            raise RunnerFailed("a worker process could not start (see its message above)") from None
 
     def submit(self, payload):
         return self.pool.submit(_pool_task, payload)

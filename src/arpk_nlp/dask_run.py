@@ -17,7 +17,7 @@ import os
 
 from distributed import WorkerPlugin  # this module is imported only for --dask
 
-from .archive_job import _outcome, annotate_payload
+from .archive_job import RunnerFailed, _outcome, annotate_payload
 
 PLUGIN_NAME = "arpk-nlp-model"
 
@@ -76,7 +76,10 @@ class DaskRunner:
     def wait(self, handles):
         from distributed import wait
 
-        done, _ = wait(handles, return_when="FIRST_COMPLETED")
+        try:
+            done, _ = wait(handles, return_when="FIRST_COMPLETED")
+        except (OSError, TimeoutError) as err:  # CommClosedError is an OSError: the scheduler is gone
+            raise RunnerFailed(f"lost the Dask scheduler ({type(err).__name__}); rerun to resume") from None
         return [(h, *_outcome(h)) for h in done]
 
     def close(self):

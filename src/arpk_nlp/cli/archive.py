@@ -154,9 +154,12 @@ def _make_runner(where, processes: int | None, dask: bool, scheduler: str | None
         except OSError as err:  # the scheduler cannot be reached
             fail(f"{scheduler or 'local cluster'}: cannot connect ({first_line(err)})")
     if processes and processes > 1:
-        from ..archive_job import PoolRunner
+        from ..archive_job import PoolRunner, RunnerFailed
 
-        return PoolRunner(str(where), processes)
+        try:
+            return PoolRunner(str(where), processes)
+        except RunnerFailed as err:
+            fail(str(err))
     from ..archive_job import InProcessRunner
     from .common import load_model
 
