@@ -36,7 +36,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SHARD_SIZE = 10_000
 DONE = re.compile(r"done: ([\d,]+) stored, ([\d,]+) already stored, ([\d,]+) bad, (\d+) failed batch\(es\); "
-                  r"([\d,]+) words in ([\d.,]+) s \(([\d,]+) words/s\); peak MB per worker: (.*); client: ([\d,]+)")
+                  r"([\d,]+) words in ([\d.,]+) s \(([\d,]+) words/s\); peak MB per worker: (.*); client: ([\d,]+); "
+                  r"CPU s annotating: ([\d.,]+), client: ([\d.,]+)")
 
 
 def _int(s: str) -> int:
@@ -123,11 +124,12 @@ def run_cli(inputs: Path, db: Path, extra: list[str]) -> dict:
     peaks = [float(x.replace(",", "")) for x in m.group(8).split(", ") if x.strip() not in ("", "-")]
     return {"stored": _int(m.group(1)), "skipped": _int(m.group(2)), "words": _int(m.group(5)),
             "seconds": float(m.group(6).replace(",", "")), "words_per_s": _int(m.group(7)), "worker_peak_mb": peaks,
-            "client_peak_mb": _int(m.group(9)), "wall": wall}
+            "client_peak_mb": _int(m.group(9)), "worker_cpu": float(m.group(10).replace(",", "")),
+            "client_cpu": float(m.group(11).replace(",", "")), "wall": wall}
 
 
-MODES = [("1 process", []), ("-j 2", ["-j", "2"]), ("Dask, 1 local worker", ["--dask", "-j", "1"]),
-         ("Dask, 2 local workers", ["--dask", "-j", "2"])]
+MODES = [("1 process", [], 0), ("-j 2", ["-j", "2"], 2), ("Dask, 1 local worker", ["--dask", "-j", "1"], 1),
+         ("Dask, 2 local workers", ["--dask", "-j", "2"], 2)]
 
 
 def host_note() -> str:
@@ -135,20 +137,36 @@ def host_note() -> str:
     return f"CPU cores: {os.cpu_count()}; load average before: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
 
 
+def idle_estimate(r: dict, workers: int) -> float:
+    """Words/s this run would reach on `max(workers, 1)` idle cores, from the CPU seconds it used:
+    the wall time is at least the busiest process' CPU time and the total CPU over the cores.
+    Optimistic: it leaves out worker time outside the batches (Dask's task handling) and what
+    two busy cores take from each other (memory bandwidth, shared cache)."""
+    if workers == 0:  # in-process: the client's CPU time includes the annotating
+        wall = r["client_cpu"]
+    else:
+        total = r["worker_cpu"] + r["client_cpu"]
+        wall = max(total / min(workers, os.cpu_count() or 1), r["worker_cpu"] / workers, r["client_cpu"])
+    return r["words"] / wall
+
+
 def modes(archive: Path, n: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         sub = subset(archive, n, tmp / "in")
         print(host_note())
-        print("\n| run | articles | words | s | words/s | × 1 process | peak MB per worker | wall s |")
-        print("|---|---:|---:|---:|---:|---:|---|---:|")
-        base = None
-        for k, (name, extra) in enumerate([*MODES, ("1 process (again)", [])]):
+        print("\n| run | articles | words | s | words/s | × 1 process | CPU s annotating + client | "
+              "words/s on idle cores (est.) | × 1 process (est.) | peak MB per worker | wall s |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
+        base = base_est = None
+        for k, (name, extra, workers) in enumerate([*MODES, ("1 process (again)", [], 0)]):
             r = run_cli(sub, tmp / f"m{k}.duckdb", extra)
-            base = base or r["words_per_s"]
+            est = idle_estimate(r, workers)
+            base, base_est = base or r["words_per_s"], base_est or est
+            cpu = f"{r['client_cpu']:.1f}" if workers == 0 else f"{r['worker_cpu']:.1f} + {r['client_cpu']:.1f}"
             print(f"| {name} | {r['stored']:,} | {r['words']:,} | {r['seconds']:.1f} | {r['words_per_s']:,} | "
-                  f"{r['words_per_s'] / base:.2f} | {', '.join(f'{x:.0f}' for x in r['worker_peak_mb'])} | {r['wall']:.1f} |",
-                  flush=True)
+                  f"{r['words_per_s'] / base:.2f} | {cpu} | {est:,.0f} | {est / base_est:.2f} | "
+                  f"{', '.join(f'{x:.0f}' for x in r['worker_peak_mb'])} | {r['wall']:.1f} |", flush=True)
         print(host_note().replace("before", "after"))
 
 

@@ -37,7 +37,7 @@ def annotate_payload(nlp, payload: list[tuple[str, str, str]], batch_size: int =
 
     from .annotate import Item, doc_to_record
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     linker = nlp.get_pipe("arpk_actors") if "arpk_actors" in nlp.pipe_names else None
     texts = [p[2] for p in payload]
     failed: dict[int, str] = {}
@@ -61,7 +61,7 @@ def annotate_payload(nlp, payload: list[tuple[str, str, str]], batch_size: int =
         else:
             records.append(doc_to_record(doc, Item(id=art_id, source=source, text=text), linker))
     return {"records": records, "failed": failed, "pid": os.getpid(), "peak_mb": peak_rss_mb(),
-            "seconds": time.perf_counter() - t0}
+            "seconds": time.perf_counter() - t0, "cpu": time.process_time() - cpu0}
 
 
 def peak_rss_mb() -> float:
@@ -173,6 +173,11 @@ class Summary:
     failed_batches: int = 0
     words: int = 0
     seconds: float = 0.0
+    # CPU seconds spent annotating (in whichever process did it) and by the client process in all
+    # (reading, the store, Dask's scheduler of a LocalCluster; with the in-process runner, also the
+    # annotating): on a shared host these say what the run would need on idle cores
+    worker_cpu: float = 0.0
+    client_cpu: float = 0.0
     worker_peak_mb: dict = field(default_factory=dict)  # worker pid → peak RSS MB
     client_peak_mb: float = 0.0
 
@@ -197,7 +202,7 @@ def run_job(store, shards: Iterable[Shard], runner, model_version: str, batch_si
     stored batch with the running summary and the number of batches in flight."""
     report = report or (lambda line: print(f"error: {line}", file=sys.stderr))
     summary = Summary()
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), _cpu()
     inflight: dict = {}
 
     def finish(handle, result, err):
@@ -212,6 +217,7 @@ def run_job(store, shards: Iterable[Shard], runner, model_version: str, batch_si
             bad += [BadArticle(a.source, a.shard, f"batch failed ({type(err).__name__})", a.id) for a in batch.articles]
         else:
             summary.worker_peak_mb[result["pid"]] = result["peak_mb"]
+            summary.worker_cpu += result["cpu"]
             for i, (art, rec) in enumerate(zip(batch.articles, result["records"], strict=True)):
                 if rec is None:
                     b = BadArticle(art.source, art.shard, result["failed"].get(i, "not annotated"), art.id)
@@ -270,8 +276,15 @@ def run_job(store, shards: Iterable[Shard], runner, model_version: str, batch_si
         for done in runner.wait(list(inflight)):
             finish(*done)
     summary.seconds = time.perf_counter() - t0
+    summary.client_cpu = _cpu() - cpu0
     summary.client_peak_mb = peak_rss_mb()
     return summary
+
+
+def _cpu() -> float:
+    """CPU seconds of this process, all its threads."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def _first_line(err: BaseException) -> str:

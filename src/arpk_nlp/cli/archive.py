@@ -132,7 +132,8 @@ def archive_run_cli(
         typer.echo(f"done: {summary.stored:,} stored, {summary.skipped:,} already stored, {summary.bad:,} bad, "
                    f"{summary.failed_batches} failed batch(es); {summary.words:,} words in {summary.seconds:,.1f} s "
                    f"({summary.words_per_s:,.0f} words/s); peak MB per worker: {peaks or '-'}; "
-                   f"client: {summary.client_peak_mb:,.0f}", err=True)
+                   f"client: {summary.client_peak_mb:,.0f}; CPU s annotating: {summary.worker_cpu:,.1f}, "
+                   f"client: {summary.client_cpu:,.1f}", err=True)
     if parquet is not None and status == "done":
         files = store.export_parquet(parquet)
         typer.echo(f"parquet: {len(files)} tables in {parquet}", err=True)
