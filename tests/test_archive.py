@@ -263,3 +263,56 @@ def test_dask_local_cluster_gives_the_same_rows_as_one_process(tmp_path, archive
     assert (summary.stored, summary.bad, summary.failed_batches) == (N_ARTICLES, 2, 0)
     assert len(summary.worker_peak_mb) == 2  # both worker processes did batches
     assert table_rows(db, MV) == reference[1]
+
+
+# ---- the commands -------------------------------------------------------------------------
+
+def test_query_commands_answer_from_the_store(reference):
+    from typer.testing import CliRunner
+
+    from arpk_nlp.cli import app
+
+    db = reference[0]
+    run = CliRunner().invoke
+
+    def rows(*args):
+        res = run(app, ["query", *args, "--db", str(db), "-f", "jsonl"])
+        assert res.exit_code == 0, res.output
+        return [json.loads(line) for line in res.stdout.splitlines()]
+
+    months = rows("months")
+    assert len(months) == 12 and sum(m["articles"] for m in months) == N_ARTICLES
+    assert sum(o["articles"] for o in rows("outlets")) == N_ARTICLES
+    missions = rows("missions")
+    assert missions and all(m["mission"].startswith("mission:") for m in missions)
+    top = missions[0]["mission"]
+    ranked = rows("top-actors", "--mission", top, "-n", "3")
+    assert 0 < len(ranked) <= 3 and all(r["mission"] == top and r["actor"] != top for r in ranked)
+    assert [r["rank"] for r in ranked] == list(range(1, len(ranked) + 1))
+    arts = rows("articles", "--actor", top, "-n", "100")
+    assert len(arts) == missions[0]["articles"]
+    areas = rows("areas")
+    assert {a["area"] for a in areas} == {"POLITICS", "WPS", "PROTECTION", "SAFETY_SECURITY",
+                                          "PERFORMANCE_ACCOUNTABILITY", "PEACEBUILDING", "PARTNERSHIPS", "CONDUCT"}
+    res = run(app, ["query", "sql", "SELECT count(*) AS n FROM mentions", "--db", str(db), "-f", "csv"])
+    assert res.exit_code == 0 and int(res.stdout.splitlines()[1]) > N_ARTICLES
+    res = run(app, ["query", "sql", "SELECT nope FROM articles", "--db", str(db)])
+    assert res.exit_code == 1 and res.output.startswith("error: SQL:") and len(res.output.splitlines()) == 1
+    res = run(app, ["query", "months", "--db", str(db.parent / "missing.duckdb")])
+    assert res.exit_code == 1 and "no such database" in res.output
+
+
+def test_another_model_on_a_store_needs_an_explicit_model_version(tmp_path, reference, archive):
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from arpk_nlp.cli import app
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(reference[0], db)  # holds rows of model version "test-model"
+    res = CliRunner().invoke(app, ["archive", "run", str(archive), "--db", str(db), "-m", str(MODEL)])
+    assert res.exit_code == 1
+    assert "holds rows of model test-model" in res.output and "--model-version" in res.output
+    with Store(db, read_only=True) as store:
+        assert store.model_versions() == [MV]

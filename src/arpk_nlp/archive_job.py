@@ -195,13 +195,14 @@ class _Batch:
 
 def run_job(store, shards: Iterable[Shard], runner, model_version: str, batch_size: int = DEFAULT_BATCH,
             max_chars: int = 1_000_000, report: Callable[[str], None] | None = None,
-            progress: Callable[[Summary, int], None] | None = None) -> Summary:
+            progress: Callable[[Summary, int], None] | None = None, summary: Summary | None = None) -> Summary:
     """Annotate what `store` lacks of `shards` with `runner`; RETURNS the counts.
 
     report: called with one line per bad article or failed batch; progress: called after each
-    stored batch with the running summary and the number of batches in flight."""
+    stored batch with the running summary and the number of batches in flight; summary: filled in
+    as the job goes (pass one to still have the counts when the job is interrupted)."""
     report = report or (lambda line: print(f"error: {line}", file=sys.stderr))
-    summary = Summary()
+    summary = summary if summary is not None else Summary()
     t0, cpu0 = time.perf_counter(), _cpu()
     inflight: dict = {}
 
@@ -244,6 +245,20 @@ def run_job(store, shards: Iterable[Shard], runner, model_version: str, batch_si
         handle = runner.submit([(a.id, a.source, a.text) for a in batch.articles])
         inflight[handle] = batch
 
+    try:
+        _feed(shards, store, model_version, max_chars, batch_size, summary, submit, report)
+        while inflight:
+            for done in runner.wait(list(inflight)):
+                finish(*done)
+    finally:
+        summary.seconds = time.perf_counter() - t0
+        summary.client_cpu = _cpu() - cpu0
+        summary.client_peak_mb = peak_rss_mb()
+    return summary
+
+
+def _feed(shards, store, model_version, max_chars, batch_size, summary, submit, report) -> None:
+    """Read the shards, leave out what is stored, hand batches to `submit`."""
     for shard in shards:
         done = store.done_in_shard(model_version, shard.key)
         seen: dict[str, str] = {}
@@ -272,13 +287,6 @@ def run_job(store, shards: Iterable[Shard], runner, model_version: str, batch_si
                 batch = _Batch([], [], [])
         if batch.articles or batch.bad:
             submit(batch)
-    while inflight:
-        for done in runner.wait(list(inflight)):
-            finish(*done)
-    summary.seconds = time.perf_counter() - t0
-    summary.client_cpu = _cpu() - cpu0
-    summary.client_peak_mb = peak_rss_mb()
-    return summary
 
 
 def _cpu() -> float:

@@ -87,7 +87,7 @@ def archive_run_cli(
     """Annotate a sharded archive into a DuckDB store; a rerun resumes where the last one stopped."""
     _need_extra()
     from ..archive import ArchiveError, find_shards
-    from ..archive_job import RunnerFailed, run_job
+    from ..archive_job import RunnerFailed, Summary, run_job
     from ..store import Store, StoreError
 
     try:
@@ -111,9 +111,9 @@ def archive_run_cli(
     typer.echo(f"archive: {len(shards)} shard(s) → {db} (model {version}; {runner.describe()})", err=True)
     store.start_run(version, str(where), [str(i) for i in inputs])
     show = _Progress(progress_every)
-    status, summary = "interrupted", None
+    status, summary = "interrupted", Summary()
     try:
-        summary = run_job(store, shards, runner, version, batch_size=batch_size, max_chars=max_chars, progress=show)
+        run_job(store, shards, runner, version, batch_size=batch_size, max_chars=max_chars, progress=show, summary=summary)
         status = "done"
     except KeyboardInterrupt:
         typer.echo("\ninterrupted: the batches stored so far are kept; rerun the same command to resume", err=True)
@@ -125,11 +125,11 @@ def archive_run_cli(
         typer.echo(f"error: {err}", err=True)
     finally:
         runner.close()
-        store.finish_run(status, summary.skipped if summary else 0)
-    if summary is not None:
+        store.finish_run(status, summary.skipped)
+    if summary.seconds:
         show(summary, 0, final=True)
         peaks = ", ".join(f"{mb:,.0f}" for mb in sorted(summary.worker_peak_mb.values()))
-        typer.echo(f"done: {summary.stored:,} stored, {summary.skipped:,} already stored, {summary.bad:,} bad, "
+        typer.echo(f"{status}: {summary.stored:,} stored, {summary.skipped:,} already stored, {summary.bad:,} bad, "
                    f"{summary.failed_batches} failed batch(es); {summary.words:,} words in {summary.seconds:,.1f} s "
                    f"({summary.words_per_s:,.0f} words/s); peak MB per worker: {peaks or '-'}; "
                    f"client: {summary.client_peak_mb:,.0f}; CPU s annotating: {summary.worker_cpu:,.1f}, "
