@@ -30,6 +30,9 @@ def test_training_workflow_smoke(tmp_path):
     doc = nlp("قال غوتيريش إن حفظة السلام في مالي تعرضوا لهجوم.")
     assert len(doc.cats) == 8
     assert not list(out.parent.glob(".smoke.*"))  # no staging leftovers
+    from arpk_nlp.integrity import verify
+
+    assert verify(out) >= 10  # every model file's sha256 recorded at training, and matching
     # the rarity table was read from this run's training data and saved with the model
     rarity = next(n for n in nlp.get_pipe("tok2vec").model.walk() if n.name == "arpk_rarity_classes")
     assert rarity.attrs["table"].get("قال", 0) >= 1

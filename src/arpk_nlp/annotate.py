@@ -1,124 +1,22 @@
-"""`annotate`: read inputs, run the pipeline, produce OUTPUT.md records.
+"""`annotate`: run the pipeline over a stream of inputs, produce OUTPUT.md records and renderings.
 
-Inputs are read and checked before the model is used, each failure reported as one line naming
-the input; the others are still processed.
+Inputs come from `inputs.iter_inputs` (a generator); results go out as they are made, so memory
+does not grow with the number of articles. One article that fails, at reading or inside the
+pipeline, becomes one `InputError` in the stream; its batch neighbours are still annotated.
 """
 from __future__ import annotations
 
-import json
-import sys
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Iterable, Iterator
+import html
+from collections.abc import Iterable, Iterator
 
+from . import long_docs
+from .inputs import DEFAULT_MAX_CHARS, InputError, Item, first_line, iter_inputs, safe_name  # noqa: F401  (re-exported)
 from .pipeline.labels import A4P_LABELS
 
 SCHEMA = "arpk_nlp.annotation.v1"
-DEFAULT_MAX_CHARS = 1_000_000
-
-
-@dataclass
-class Item:
-    id: str
-    source: str
-    text: str
-
-
-class InputError(Exception):
-    """A user-facing problem with one input: reported as a single line."""
-
-
-def iter_inputs(paths: Iterable[str], max_chars: int = DEFAULT_MAX_CHARS, stdin=None) -> Iterator[Item | InputError]:
-    """Yield an Item per article, or an InputError per bad input, in input order.
-
-    paths: files (.txt or .jsonl), folders (their .txt/.jsonl files, sorted) or '-' for stdin.
-    """
-    for p in paths:
-        if p == "-":
-            data = (stdin or sys.stdin.buffer).read()
-            yield from _items_from_bytes(data, "<stdin>", "stdin", max_chars, jsonl=_looks_jsonl(data))
-            continue
-        path = Path(p)
-        if path.is_dir():
-            files = sorted(f for f in path.rglob("*") if f.is_file() and f.suffix in (".txt", ".jsonl"))
-            if not files:
-                yield InputError(f"{p}: folder has no .txt or .jsonl files")
-            for f in files:
-                yield from _items_from_file(f, max_chars)
-        else:
-            yield from _items_from_file(path, max_chars)
-
-
-def _items_from_file(path: Path, max_chars: int):
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        yield InputError(f"{path}: no such file")
-        return
-    except IsADirectoryError:
-        yield InputError(f"{path}: is a directory")
-        return
-    except OSError as err:
-        yield InputError(f"{path}: cannot read ({err.strerror})")
-        return
-    yield from _items_from_bytes(data, str(path), path.stem, max_chars, jsonl=path.suffix == ".jsonl")
-
-
-def _looks_jsonl(data: bytes) -> bool:
-    return data.lstrip()[:1] == b"{"
-
-
-def _decode(data: bytes, source: str) -> str:
-    if b"\x00" in data:
-        raise InputError(f"{source}: binary file (contains NUL bytes), expected UTF-8 text")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise InputError(f"{source}: not UTF-8 (invalid byte at offset {err.start})") from None
-
-
-def _check_text(text: str, source: str, max_chars: int) -> None:
-    if not text.strip():
-        raise InputError(f"{source}: empty input")
-    if len(text) > max_chars:
-        raise InputError(f"{source}: too large ({len(text):,} characters; limit {max_chars:,}, see --max-chars)")
-
-
-def _items_from_bytes(data: bytes, source: str, default_id: str, max_chars: int, jsonl: bool):
-    try:
-        text = _decode(data, source)
-    except InputError as err:
-        yield err
-        return
-    if not jsonl:
-        try:
-            _check_text(text, source, max_chars)
-        except InputError as err:
-            yield err
-            return
-        yield Item(default_id, source, text)
-        return
-    if not text.strip():
-        yield InputError(f"{source}: empty input")
-        return
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        where = f"{source}:{n}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as err:
-            yield InputError(f"{where}: not valid JSON ({err.msg})")
-            continue
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-            yield InputError(f"{where}: expected an object with a string 'text'")
-            continue
-        try:
-            _check_text(obj["text"], where, max_chars)
-        except InputError as err:
-            yield err
-            continue
-        yield Item(str(obj.get("id", f"{default_id}-{n}")), where, obj["text"])
+# Articles longer than this are annotated alone, in windows (long_docs.py): same output, memory
+# bounded by the window instead of growing with the article.
+LONG_CHARS = 20_000
 
 
 def doc_to_record(doc, item: Item, linker=None) -> dict:
@@ -152,21 +50,99 @@ def doc_to_record(doc, item: Item, linker=None) -> dict:
         "schema": SCHEMA,
         "id": item.id,
         "source": item.source,
+        "meta": item.meta,
         "a4p": {"labels": labels, "scores": scores, "evidence": {k: v for k, v in evidence.items() if k in labels}},
         "entities": entities,
         "actors": sorted(actors.values(), key=lambda a: -a["mentions"]),
     }
 
 
-def annotate(nlp, items: list[Item], n_process: int = 1, batch_size: int = 16, progress=None) -> list[dict]:
-    """Run the pipeline over items; RETURNS the OUTPUT.md records in input order."""
+def prepare_doc(nlp, item: Item):
+    """The one place an Item becomes a Doc for the pipeline (in this process or a worker): the
+    place to hand per-article context such as `item.meta.get("date")` to components."""
+    return nlp.make_doc(item.text)
+
+
+def annotate_batch(nlp, items: list[Item]) -> list[dict | InputError]:
+    """One record or one InputError per item. The batch goes through `nlp.pipe` at once; if
+    anything in it raises, each item is rerun alone so only the culprit is reported. Long
+    articles go alone through `long_docs.run` (bounded memory per character)."""
     linker = nlp.get_pipe("arpk_actors") if "arpk_actors" in nlp.pipe_names else None
+    short = [it for it in items if len(it.text) <= LONG_CHARS]
+    try:
+        docs = iter(list(nlp.pipe((prepare_doc(nlp, it) for it in short), batch_size=max(1, len(short)))))
+    except Exception:  # noqa: BLE001 -- which item broke is unknown here; each is retried alone below
+        return [_annotate_one(nlp, it, linker) for it in items]
+    return [_record_or_error(next(docs), it, linker) if len(it.text) <= LONG_CHARS else _annotate_one(nlp, it, linker)
+            for it in items]
+
+
+def _annotate_one(nlp, item: Item, linker) -> dict | InputError:
+    try:
+        doc = prepare_doc(nlp, item)
+        doc = long_docs.run(nlp, doc) if len(item.text) > LONG_CHARS else nlp(doc)
+    except Exception as err:  # noqa: BLE001 -- per-item isolation: reported as this input's one line
+        return InputError(f"{item.source}: cannot annotate ({type(err).__name__}: {first_line(err)})")
+    return _record_or_error(doc, item, linker)
+
+
+def _record_or_error(doc, item: Item, linker) -> dict | InputError:
+    if doc.text != item.text:  # the contract: offsets index the input as read
+        return InputError(f"{item.source}: the tokenizer changed the text (a bug: please report it)")
+    try:
+        return doc_to_record(doc, item, linker)
+    except Exception as err:  # noqa: BLE001 -- as above: one line for this input, the others go on
+        return InputError(f"{item.source}: cannot build the record ({type(err).__name__}: {first_line(err)})")
+
+
+def annotate_stream(nlp, entries: Iterable[Item | InputError], n_process: int = 1,
+                    batch_size: int = 16) -> Iterator[tuple[Item, dict] | InputError]:
+    """Annotate a stream lazily: YIELDS (item, record) or InputError, in input order. Memory
+    holds a few batches, never the whole input; InputErrors of the input pass through in place.
+    n_process > 1 runs batches in forked workers (`workers.parallel_map`)."""
+    batches = _batches(iter(entries), batch_size)
+    if n_process > 1:
+        from .workers import parallel_map
+
+        results = parallel_map(annotate_batch, nlp, batches, n_process, key=_items_of)
+    else:
+        results = ((b, annotate_batch(nlp, _items_of(b))) for b in batches)
+    for batch, done in results:
+        done = iter(done)
+        for entry in batch:
+            if isinstance(entry, InputError):
+                yield entry
+            else:
+                res = next(done)
+                yield res if isinstance(res, InputError) else (entry, res)
+
+
+def _batches(entries: Iterator, size: int) -> Iterator[list]:
+    """Consecutive slices of the stream holding up to `size` items (errors ride along)."""
+    batch, n = [], 0
+    for e in entries:
+        batch.append(e)
+        if not isinstance(e, InputError):
+            n += 1
+            if n >= size:
+                yield batch
+                batch, n = [], 0
+    if batch:
+        yield batch
+
+
+def _items_of(batch: list) -> list[Item]:
+    return [e for e in batch if not isinstance(e, InputError)]
+
+
+def annotate(nlp, items: Iterable[Item], n_process: int = 1, batch_size: int = 16, progress=None) -> list[dict]:
+    """Run the pipeline over items; RETURNS the OUTPUT.md records in input order. Raises the
+    first item's InputError, if any (the CLI uses `annotate_stream`, which reports and goes on)."""
     out = []
-    docs = nlp.pipe((it.text for it in items), n_process=n_process, batch_size=batch_size)
-    for item, doc in zip(items, docs):
-        if doc.text != item.text:  # the contract: offsets index the input as read
-            raise AssertionError(f"{item.source}: tokenizer changed the text")
-        out.append(doc_to_record(doc, item, linker))
+    for res in annotate_stream(nlp, items, n_process=n_process, batch_size=batch_size):
+        if isinstance(res, InputError):
+            raise res
+        out.append(res[1])
         if progress is not None:
             progress(1)
     return out
@@ -198,21 +174,31 @@ def render_text(rec: dict, text: str) -> str:
     return "\n".join(lines)
 
 
-def render_html(nlp, records: list[dict], texts: list[str]) -> str:
-    from spacy import displacy
-    from spacy.displacy.templates import TPL_ENT_RTL
+class HtmlPage:
+    """displaCy's right-to-left entity view, rendered one article at a time (a page of any
+    length in bounded memory). Ids, labels and texts are HTML-escaped."""
 
-    parsed = []
-    for rec, text in zip(records, texts):
-        title = f"{rec['id']} — A4P: {', '.join(rec['a4p']['labels']) or 'none'}"
-        parsed.append({
-            "text": text,
-            "ents": [{"start": e["start"], "end": e["end"], "label": e["label"]} for e in rec["entities"]],
-            "title": title,
-            "settings": {"lang": "ar", "direction": "rtl"},
-        })
-    return displacy.render(parsed, style="ent", manual=True, page=True,
-                           options={"template": TPL_ENT_RTL, "colors": _COLORS}, jupyter=False)
+    def __init__(self):
+        from spacy.displacy.render import EntityRenderer
+        from spacy.displacy.templates import TPL_ENT_RTL, TPL_FIGURE, TPL_PAGE
+
+        self.renderer = EntityRenderer({"template": TPL_ENT_RTL, "colors": _COLORS})
+        self.renderer.direction, self.renderer.lang = "rtl", "ar"
+        self.figure = TPL_FIGURE
+        self.head, _, self.tail = TPL_PAGE.format(content="\0", lang="ar", dir="rtl").partition("\0")
+
+    def article(self, rec: dict, text: str) -> str:
+        # displaCy escapes the text but puts the title in as markup: escape it here.
+        title = html.escape(f"{rec['id']} — A4P: {', '.join(rec['a4p']['labels']) or 'none'}")
+        ents = sorted(({"start": e["start"], "end": e["end"], "label": e["label"]} for e in rec["entities"]),
+                      key=lambda e: (e["start"], e["end"]))
+        return self.figure.format(content=self.renderer.render_ents(text, ents, title))
+
+
+def render_html(nlp, records: list[dict], texts: list[str]) -> str:
+    """The whole page for records already in memory (the CLI streams through HtmlPage)."""
+    page = HtmlPage()
+    return page.head + "".join(page.article(r, t) for r, t in zip(records, texts, strict=True)) + page.tail
 
 
 _COLORS = {"PERSON": "#aa9cfc", "ORG": "#7aecec", "GPE": "#feca74", "LOC": "#ff9561", "MISSION": "#bfe1d9", "EVENT": "#ffeb80"}

@@ -1,18 +1,21 @@
 """The training workflow: corpus → DocBins → `spacy train` (NER; A4P and actors fitted in
 `initialize`) → evaluate on gold → `models/<name>/` with meta. One command, driven by configs/.
 
-The new model is built in a staging folder and moved into place only when everything passed, so
-a failed retrain never replaces a working model.
+The new model is built in a staging folder, its files' checksums recorded (integrity.py), and
+swapped into place atomically only when everything passed, so a failed retrain never replaces a
+working model and there is never a moment without one.
 """
 from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
 from .data.corpus import build, corpus_hash, read_jsonl
 from .hashing import sha256_file
+from .integrity import swap_in, verify, write_checksums
 from .pipeline.labels import GOLD_SPLITS
 
 
@@ -120,19 +123,17 @@ def train(
     nlp.meta["arpk"] = meta_extra
 
     output.parent.mkdir(parents=True, exist_ok=True)
-    staging = output.parent / f".{output.name}.staging"
-    if staging.exists():
-        shutil.rmtree(staging)
-    nlp.to_disk(staging)
-    spacy.load(staging)  # must load before it may replace anything
-    old = output.parent / f".{output.name}.old"
-    if output.exists():
-        if old.exists():
-            shutil.rmtree(old)
-        output.rename(old)
-    staging.rename(output)
-    if old.exists():
-        shutil.rmtree(old)
+    # a unique staging folder beside the output (same file system: the swap is a rename)
+    staging = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}.staging."))
+    try:
+        nlp.to_disk(staging)
+        write_checksums(staging)
+        verify(staging)
+        spacy.load(staging)  # must load before it may replace anything
+        swap_in(staging, output)  # atomic: there is always a model at `output`
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
     log(json.dumps({s: {k: v for k, v in sc.items() if not isinstance(v, dict)} for s, sc in scores.items()}, indent=1))
     return meta_extra
 

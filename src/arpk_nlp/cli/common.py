@@ -39,13 +39,23 @@ def resolve_model(model: Path | None):
 
 
 def load_model(model: Path | None):
-    """spacy.load with a one-line error for a missing or broken model."""
+    """spacy.load with a one-line error for a missing, corrupt or changed model: the model's
+    files are checked against the checksums recorded at training first (integrity.py)."""
     where = resolve_model(model)
     if isinstance(where, Path) and not where.exists():
         fail(f"{where}: model not found (train one with `python -m arpk_nlp train`, or pass --model)")
+    from ..integrity import IntegrityError, model_folder, verify
+
+    folder = model_folder(where)
+    if folder is not None:
+        try:
+            verify(folder)
+        except IntegrityError as err:
+            fail(f"{where}: {err}")
     import spacy
 
     try:
         return spacy.load(where)
-    except (OSError, ValueError, KeyError) as err:
-        fail(f"{where}: cannot load model ({first_line(err)})")
+    except Exception as err:  # noqa: BLE001 -- a broken model folder fails in many ways (msgpack, zip,
+        # numpy, config errors); each one is a single line naming the model, never a traceback
+        fail(f"{where}: cannot load model ({type(err).__name__}: {first_line(err)})")

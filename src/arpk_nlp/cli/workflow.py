@@ -30,8 +30,15 @@ def evaluate_cli(
         conll_eval_cli(conll, model, as_json)
         return
 
-    from ..data.corpus import find_sources, load_articles, read_jsonl
+    from ..data.corpus import find_sources, load_articles
 
+    if output is not None:  # a bad -o is found before the work, not after it
+        from ..outputs import OutputError, Target
+
+        try:
+            Target.open(output).discard()
+        except OutputError as err:
+            fail(str(err))
     if gold is None:
         corpus = checkout_path(corpus, "corpus", what="evaluate without a GOLD file")
         if not (corpus / "src" / split).is_dir():
@@ -41,30 +48,44 @@ def evaluate_cli(
             fail(f"{problems[0]} (run `corpus validate`)")
         records = [a.record for a in articles]
         name = str(corpus / "src" / split)
-    else:
+    problems = []
+    if gold is not None:
         if not gold.is_file():
             fail(f"{gold}: no such file")
-        try:
-            records = read_jsonl(gold)
-        except (UnicodeDecodeError, ValueError) as err:
-            fail(f"{gold}: not a JSONL file of records ({str(err).splitlines()[0]})")
+        from ..gold import read_gold
+
+        nlp = load_model(model)  # its tokenizer decides whether spans are aligned
+        records, problems = read_gold(gold, nlp.make_doc)
+        for p in problems:  # each bad record one line; the valid ones are still scored
+            typer.echo(f"error: {p}", err=True)
         name = str(gold)
     if not records:
-        fail(f"{name}: no records")
-    nlp = load_model(model)
+        fail(f"{name}: no valid records" if problems else f"{name}: no records")
+    if gold is None:
+        nlp = load_model(model)
     from ..evaluate import evaluate_records, format_table
 
     scores = evaluate_records(nlp, records)
-    if output is not None:
-        from ..data.corpus import write_json
+    if output is not None:  # whole or not at all, through a unique temp file (outputs.py)
+        from ..outputs import OutputError, Target
 
-        write_json(output, scores)
+        try:
+            target = Target.open(output)
+            try:
+                target.write(json.dumps(scores, ensure_ascii=False, indent=1) + "\n")
+                target.commit()
+            finally:
+                target.discard()
+        except OutputError as err:
+            fail(str(err))
     if as_json:
         typer.echo(json.dumps(scores, ensure_ascii=False, indent=2))
     else:
         typer.echo(f"{name}: {len(records)} articles\n")
         typer.echo(format_table(scores))
-
+    if problems:
+        typer.echo(f"{len(problems)} gold record(s) invalid and left out; {len(records)} scored", err=True)
+        raise typer.Exit(1)
 
 
 def train_cli(
@@ -82,6 +103,11 @@ def train_cli(
     upsample: int = typer.Option(1, "--upsample", help="With --external: copies of the in-domain train set in the mix."),
 ):
     """Rerun everything from configs/: corpus → DocBin → train → fit A4P → evaluate → model."""
+    smoke = [flag for flag, used in (("--limit", limit), ("--max-steps", max_steps is not None),
+                                     ("--limit-train", limit_train), ("--limit-dev", limit_dev)) if used]
+    if smoke and output is None:  # a smoke model must never silently replace the shipped one
+        fail(f"{'/'.join(smoke)} make a smoke run: pass --output explicitly (the default, models/arpk-ar, "
+             "is written only by a full run or when named with --output)")
     corpus = checkout_path(corpus, "corpus", what="train")
     config = checkout_path(config, "configs", "arpk.cfg", what="train")
     output = checkout_path(output, "models", "arpk-ar", what="train")

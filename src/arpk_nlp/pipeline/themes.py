@@ -43,6 +43,8 @@ if not Doc.has_extension("a4p_evidence"):
 FORMAT_VERSION = 2
 # Score given to a label named in an agenda listing (above every threshold, which sit at 0.5).
 AGENDA_SCORE = 0.75
+# Features per block of sentences scored at once for the evidence (bounds memory on long articles).
+SENTENCE_BLOCK = 50_000
 
 
 @Language.factory(
@@ -259,13 +261,25 @@ class A4PClassifier:
         return found
 
     def _sentence_scores(self, segments, seg_lex) -> tuple[list[tuple[int, int]], np.ndarray]:
-        """Raw scores of every sentence with features, (n_labels, n_sentences), computed for all
-        sentences at once (the same TF-IDF as `_vectorize`, row by row): per-sentence numpy
-        calls cost more in overhead than in arithmetic."""
+        """Raw scores of every sentence with features, (n_labels, n_sentences), computed for
+        blocks of sentences at once (the same TF-IDF as `_vectorize`, row by row): per-sentence
+        numpy calls cost more in overhead than in arithmetic, and a block of at most
+        SENTENCE_BLOCK features keeps the (features × labels) arrays of a long article bounded."""
         keep = [j for j, (_, _, feats) in enumerate(segments) if feats]
         spans = [(segments[j][0], segments[j][1]) for j in keep]
         if not keep:
             return spans, np.zeros((len(self.labels), 0), dtype=np.float32)
+        blocks, block, size = [], [], 0
+        for j in keep:
+            if block and size + len(segments[j][2]) > SENTENCE_BLOCK:
+                blocks.append(block)
+                block, size = [], 0
+            block.append(j)
+            size += len(segments[j][2])
+        blocks.append(block)
+        return spans, np.concatenate([self._block_scores(segments, seg_lex, b) for b in blocks], axis=1)
+
+    def _block_scores(self, segments, seg_lex, keep: list[int]) -> np.ndarray:
         lens = [len(segments[j][2]) for j in keep]
         feats = np.fromiter(chain.from_iterable(segments[j][2] for j in keep), dtype=np.int64, count=sum(lens))
         row = np.repeat(np.arange(len(keep), dtype=np.int64), lens)
@@ -281,7 +295,7 @@ class A4PClassifier:
         z = np.add.reduceat(contrib, starts, axis=1)
         lex = self.cfg["lexicon_weight"] * np.log1p(np.array([seg_lex[j] for j in keep], dtype=np.float32))
         z += self.coef[:, self.n_hash:] @ lex.T + self.intercept[:, None]
-        return spans, 1.0 / (1.0 + np.exp(-z))
+        return 1.0 / (1.0 + np.exp(-z))
 
     def _evidence(self, cats: dict[str, float], segments, seg_lex, agenda: dict | None = None) -> dict[str, list[dict]]:
         """For each positive label, the sentences whose own score for it is highest (an agenda
