@@ -149,6 +149,7 @@ def test_a_failing_batch_leaves_nothing_behind(tmp_path, nlp, texts):
 
     arts = [Article(f"x{i}", t, f"s:{i}", "s") for i, t in enumerate(texts[:2])]
     recs = [doc_to_record(d, Item(id=a.id, source=a.source, text=a.text)) for d, a in zip(docs, arts, strict=True)]
+    assert all(r["meta"] == {} for r in recs)
     recs[1]["entities"].append({"start": "not a number", "end": 1, "label": "ORG", "text": "x", "actor": None})
     with Store(db) as store:
         store.start_run(MV, "m", [])
@@ -210,9 +211,9 @@ def test_an_article_that_breaks_the_pipeline_is_reported_and_the_job_goes_on(tmp
         summary = run_job(store, find_shards([root]), InProcessRunner(nlp), MV, batch_size=8, report=reported.append)
         assert (summary.stored, summary.bad) == (4, 1)
         assert store.con.execute("SELECT article, message FROM errors").fetchall() == [
-            ("poison", "pipeline failed (ValueError: synthetic failure)")]
+            ("poison", "cannot annotate (ValueError: synthetic failure)")]
         assert sorted(r[0] for r in store.con.execute("SELECT id FROM articles").fetchall()) == ["ok0", "ok1", "ok2", "ok3"]
-    assert reported == ["s.jsonl:3: pipeline failed (ValueError: synthetic failure)"]
+    assert reported == ["s.jsonl:3: cannot annotate (ValueError: synthetic failure)"]
 
 
 # ---- processes ----------------------------------------------------------------------------

@@ -29,37 +29,27 @@ class RunnerFailed(Exception):
 
 # ---- the work on one batch (runs in a worker) ----------------------------------------------
 
-def annotate_payload(nlp, payload: list[tuple[str, str, str]], batch_size: int = 16) -> dict:
-    """Annotate [(id, source, text), ...]; RETURNS {"records": [record or None], "failed": {index:
-    message}, "pid", "peak_mb", "seconds"}. An article that makes the pipeline fail is reported in
-    `failed` and the others are still annotated: the batch is retried one article at a time."""
+def annotate_payload(nlp, payload: list[tuple[str, str, str, dict]]) -> dict:
+    """Annotate [(id, source, text, meta), ...] with `annotate.annotate_batch` (the same work as
+    `arpk-nlp annotate`: meta.date handed to the linker, long articles in windows, an article
+    that breaks the pipeline reported alone); RETURNS {"records": [record or None], "failed":
+    {index: message}, "pid", "peak_mb", "seconds", "cpu"}."""
     import os
 
-    from .annotate import Item, doc_to_record
+    from .annotate import annotate_batch
+    from .inputs import Item
 
     t0, cpu0 = time.perf_counter(), time.process_time()
-    linker = nlp.get_pipe("arpk_actors") if "arpk_actors" in nlp.pipe_names else None
-    texts = [p[2] for p in payload]
-    failed: dict[int, str] = {}
-    try:
-        docs = list(nlp.pipe(texts, batch_size=batch_size))
-    except Exception:  # one article broke the batch: find it, keep the others
-        docs = []
-        for i, text in enumerate(texts):
-            try:
-                docs.append(nlp(text))
-            except Exception as err:  # per-article isolation is the point here; the message names it
-                docs.append(None)
-                failed[i] = f"pipeline failed ({type(err).__name__}: {_first_line(err)})"
+    items = [Item(id=i, source=src, text=text, meta=meta) for i, src, text, meta in payload]
     records: list[dict | None] = []
-    for i, ((art_id, source, text), doc) in enumerate(zip(payload, docs, strict=True)):
-        if doc is None:
+    failed: dict[int, str] = {}
+    for k, (item, res) in enumerate(zip(items, annotate_batch(nlp, items), strict=True)):
+        if isinstance(res, dict):
+            records.append(res)
+        else:  # an InputError "<source>: <what>": the job names the source itself
             records.append(None)
-        elif doc.text != text:  # the contract: offsets index the input as read
-            records.append(None)
-            failed[i] = "tokenizer changed the text"
-        else:
-            records.append(doc_to_record(doc, Item(id=art_id, source=source, text=text), linker))
+            msg, prefix = str(res), f"{item.source}: "
+            failed[k] = msg[len(prefix):] if msg.startswith(prefix) else msg
     return {"records": records, "failed": failed, "pid": os.getpid(), "peak_mb": peak_rss_mb(),
             "seconds": time.perf_counter() - t0, "cpu": time.process_time() - cpu0}
 
@@ -242,7 +232,7 @@ def run_job(store, shards: Iterable[Shard], runner, model_version: str, batch_si
         while len(inflight) >= runner.slots:
             for done in runner.wait(list(inflight)):
                 finish(*done)
-        handle = runner.submit([(a.id, a.source, a.text) for a in batch.articles])
+        handle = runner.submit([(a.id, a.source, a.text, a.meta) for a in batch.articles])
         inflight[handle] = batch
 
     try:
