@@ -9,6 +9,7 @@ import typer
 from .actors import actors_app
 from .annotate import annotate_cli
 from .compare import compare_cli
+from .archive import archive_app, query_app
 from .corpus import corpus_app
 from .external import external_app
 from .report import report_cli
@@ -25,6 +26,8 @@ app.command("compare")(compare_cli)
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(actors_app, name="actors")
 app.add_typer(tasks_app, name="tasks")
+app.add_typer(archive_app, name="archive")
+app.add_typer(query_app, name="query")
 app.add_typer(external_app, name="external", help="Public Arabic NER corpora as external assets: convert, check the mapping.")
 
 
