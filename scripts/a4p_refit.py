@@ -251,7 +251,7 @@ def main():
         b, a = metrics(Ydev[m], before[m], labels), metrics(Ydev[m], after[m], labels)
         cv = [metrics(Ydev[m], P[m], labels) for P in cvP]
         print(f"\n{s} ({int(m.sum())} docs): before (shipped) / after (in-sample, as shipped) / after (dev-CV)")
-        print(f"| label | n | P before | R before | F before | P after | R after | F after | F after (CV) |")
+        print("| label | n | P before | R before | F before | P after | R after | F after | F after (CV) |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for l in labels:
             pb, pa = b["per"][l], a["per"][l]

@@ -51,10 +51,9 @@ def main() -> None:
     import sys
 
     sys.path.insert(0, str(Path(__file__).parent))
-    from assemble_linker import assemble
-
     from arpk_nlp.data.corpus import split_records
     from arpk_nlp.pipeline.registry import read_registry
+    from assemble_linker import assemble
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-m", "--model", type=Path, default=REPO / "models" / "arpk-ar")

@@ -55,7 +55,6 @@ def stock_ner(labels):
     """spaCy's stock efficiency CNN NER (default tokenizer), same labels, untrained weights:
     speed does not depend on the weights' values."""
     import spacy
-    from spacy.training import Example
 
     nlp = spacy.blank("ar")
     nlp.add_pipe("tok2vec")

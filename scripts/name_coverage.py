@@ -24,8 +24,8 @@ def _words_in(entity: str, words: set) -> bool:
 
 def main():
     from arpk_nlp.data.external import _spans_and_repairs, load_declarations, read_conll
-    from arpk_nlp.pipeline.normalize import normalize
     from arpk_nlp.paths import require_checkout
+    from arpk_nlp.pipeline.normalize import normalize
     REPO = require_checkout("this script")
 
     ap = argparse.ArgumentParser()

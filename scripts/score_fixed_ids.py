@@ -18,8 +18,8 @@ REPO = Path(__file__).resolve().parents[1]
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     import spacy
-    from ablation_gold_only import score
 
+    from ablation_gold_only import score
     from arpk_nlp.data.corpus import split_records
     from arpk_nlp.pipeline.registry import read_registry
 

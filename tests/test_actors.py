@@ -1,11 +1,9 @@
-import json
 from pathlib import Path
 
 import pytest
 import spacy
-from spacy.tokens import Span
 
-from arpk_nlp.pipeline.registry import AliasIndex, key, read_registry, variants
+from arpk_nlp.pipeline.registry import key, read_registry, variants
 
 DATA = Path(__file__).parent / "data"
 REGISTRY = DATA / "actors_mini.jsonl"
@@ -21,9 +19,13 @@ def nlp():
     return nlp
 
 
-def annotate(nlp, text, ents):
-    """Run the linker on hand-given entity spans [(surface, label), ...] (first occurrences)."""
+def annotate(nlp, text, ents, date=None):
+    """Run the linker on hand-given entity spans [(surface, label), ...] (first occurrences),
+    with the article's date (`Doc._.date`) when given."""
+    from arpk_nlp.pipeline import extensions  # noqa: F401  (registers Doc._.date)
+
     doc = nlp.make_doc(text)
+    doc._.date = date
     spans, pos = [], 0
     for surface, label in ents:
         start = text.index(surface, pos)

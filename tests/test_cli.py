@@ -5,8 +5,7 @@ import pytest
 from typer.testing import CliRunner
 
 from arpk_nlp.cli import app
-
-from conftest import CORPUS, MODEL, SHARED
+from conftest import MODEL, SHARED
 
 runner = CliRunner()
 ARTICLE = ("نيويورك (وام) - قال الأمين العام للأمم المتحدة أنطونيو غوتيريش إن قوة الأمم المتحدة المؤقتة في لبنان "
@@ -119,7 +118,7 @@ def test_annotate_two_processes(tmp_path):
 @pytest.mark.parametrize("name,content,message", [
     ("empty.txt", b"", "empty input"),
     ("blank.txt", b"  \n\t ", "empty input"),
-    ("latin1.txt", "مرحبا".encode("utf-8")[:3] + b"\xff\xfe abc", "not UTF-8"),
+    ("latin1.txt", "مرحبا".encode()[:3] + b"\xff\xfe abc", "not UTF-8"),
     ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
     ("bad.jsonl", b'{"id": "x", "text": "\xd9\x86\xd8\xb5"}\n{not json}\n', "not valid JSON"),
 ])

@@ -1,12 +1,9 @@
-import json
-from pathlib import Path
 
 import pytest
 
-from arpk_nlp.data.corpus import corpus_hash, parse_article, validate, find_sources
+from arpk_nlp.data.corpus import find_sources, parse_article, validate
 from arpk_nlp.pipeline.labels import A4P_LABELS
-
-from conftest import CORPUS, MODEL, SHARED
+from conftest import CORPUS, SHARED
 
 GOOD = """id: t-001
 split: train

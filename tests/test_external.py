@@ -202,7 +202,7 @@ def test_convert_test_split_only_when_named(blank, tmp_path, registry):
 def test_declarations():
     decls = X.load_declarations()
     assert set(decls) == {"anercorp", "aqmar", "wojood"}
-    for name, d in decls.items():
+    for _name, d in decls.items():
         assert d["source"]["repository"] and d["source"]["commit"] and d["licence"] and d["citation"]
         assert d["splits"]["test"]["train"] is False
         assert all(len(s["sha256"]) == 64 for s in d["splits"].values())
@@ -301,8 +301,8 @@ needs_data = pytest.mark.skipif(not NER_DATA.is_dir(), reason=f"{NER_DATA} absen
 
 @needs_data
 def test_real_sha256_match_declarations():
-    for name, d in X.load_declarations().items():
-        for split, s in d["splits"].items():
+    for _name, d in X.load_declarations().items():
+        for _split, s in d["splits"].items():
             path = NER_DATA / d["folder"] / s["file"]
             assert X.sha256(path) == s["sha256"], path
 

@@ -1,9 +1,7 @@
 import numpy as np
 import spacy
 
-from arpk_nlp.pipeline.name_features import (GIVEN, TYPE_BITS, UNKNOWN_NORM, build_df_table, build_table, rarity_class,
-                                    word_class)
-
+from arpk_nlp.pipeline.name_features import GIVEN, TYPE_BITS, UNKNOWN_NORM, build_df_table, build_table, rarity_class, word_class
 from test_actors import REGISTRY
 
 

@@ -2,10 +2,10 @@
 import json
 
 import pytest
-from conftest import CORPUS, REPO, SHARED
 
 from arpk_nlp.annotate import Item, annotate
 from arpk_nlp.data.corpus import find_sources, load_articles
+from conftest import CORPUS, REPO, SHARED
 
 jsonschema = pytest.importorskip("jsonschema")
 SCHEMA = json.loads((REPO / "docs" / "schema" / "annotation.v1.schema.json").read_text(encoding="utf-8"))

@@ -1,5 +1,4 @@
 import json
-import pickle
 
 import pytest
 import spacy
@@ -130,8 +129,9 @@ def test_docs_without_theme_labels_are_not_negatives():
 def test_batched_sentence_scores_match_one_by_one(trained):
     """The evidence path scores all sentences in one numpy pass and counts only the keywords
     present in the article; both must equal scoring each sentence alone."""
-    import numpy as np
     from collections import Counter
+
+    import numpy as np
 
     from arpk_nlp.pipeline.themes import _normalize_long
 
@@ -158,7 +158,7 @@ def test_batched_sentence_scores_match_one_by_one(trained):
 import numpy as np
 
 from arpk_nlp.pipeline import themes_fit
-from arpk_nlp.pipeline.calibration import Calibrator, decision_score
+from arpk_nlp.pipeline.calibration import decision_score
 
 SAFETY = ["هجوم", "كمين", "عبوة ناسفة", "قذائف", "إجلاء طبي", "جرحى", "قتلى"]
 OTHER = ["الاقتصاد", "مباراة", "الأسواق", "الطقس", "مهرجان", "الانتخابات المحلية", "الجامعة"]

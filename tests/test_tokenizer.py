@@ -1,9 +1,9 @@
 import json
 import os
 import pickle
-from pathlib import Path
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from arpk_nlp.pipeline.normalize import normalize, strip_proclitics
 from arpk_nlp.pipeline.tokenizer import CamelTokenizer, split_words
-
 from conftest import MODEL
 
 HARD = [

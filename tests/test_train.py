@@ -1,12 +1,10 @@
 import json
-import shutil
 
 import pytest
 import spacy
 
 from arpk_nlp.data.corpus import CorpusError
 from arpk_nlp.train import TrainingError, train
-
 from conftest import CORPUS, REPO
 
 CONFIG = REPO / "configs" / "arpk.cfg"

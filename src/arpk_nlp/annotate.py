@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from . import long_docs
 from .inputs import DEFAULT_MAX_CHARS, InputError, Item, first_line, iter_inputs, safe_name  # noqa: F401  (re-exported)
 from .pipeline.labels import A4P_LABELS
+from .pipeline.registry import unlinked_id
 
 SCHEMA = "arpk_nlp.annotation.v1"
 # Articles longer than this are annotated alone, in windows (long_docs.py): same output, memory
@@ -38,7 +39,7 @@ def doc_to_record(doc, item: Item, linker=None) -> dict:
         if ent._.affiliation:
             rec["affiliation"] = ent._.affiliation
         entities.append(rec)
-        key = ent._.actor or actor_id or f"unlinked:{ent.text}"
+        key = ent._.actor or actor_id or unlinked_id(ent.text)
         if key not in actors:
             known = linker.actors.get(actor_id) if (linker is not None and actor_id) else None
             actors[key] = {

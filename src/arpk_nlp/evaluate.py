@@ -11,7 +11,6 @@ Linking has no spaCy scorer, so it is computed here:
 from __future__ import annotations
 
 from spacy.scorer import Scorer
-from spacy.tokens import Span
 from spacy.training import Example
 
 from .data.docbin import record_to_doc
@@ -140,7 +139,8 @@ def format_table(scores: dict) -> str:
     lines.append(f"{'micro':<28}{scores.get('cats_micro_p', 0):>7.3f}{scores.get('cats_micro_r', 0):>7.3f}{scores.get('cats_micro_f', 0):>7.3f}")
     lines.append(f"{'macro':<28}{scores.get('cats_macro_p', 0):>7.3f}{scores.get('cats_macro_r', 0):>7.3f}{scores.get('cats_macro_f', 0):>7.3f}")
     lines += ["", "Actor linking",
-              f"{'accuracy (NER spans)':<28}{scores.get('link_acc', 0):>7.3f}   ({scores.get('link_found', 0)} of {scores.get('link_gold_mentions', 0)} gold mentions found)",
+              f"{'accuracy (NER spans)':<28}{scores.get('link_acc', 0):>7.3f}   "
+              f"({scores.get('link_found', 0)} of {scores.get('link_gold_mentions', 0)} gold mentions found)",
               f"{'accuracy (gold spans)':<28}{scores.get('link_acc_gold_spans', 0):>7.3f}",
               f"{'actor-id recall':<28}{scores.get('actor_recall', 0):>7.3f}",
               f"{'actor-id precision':<28}{scores.get('actor_precision', 0):>7.3f}"]

@@ -52,8 +52,8 @@ def train(
     from spacy.util import load_config
 
     from .data.docbin import write_docbin
-    from .paths import inputs_hash
     from .evaluate import evaluate_records
+    from .paths import inputs_hash
 
     t0 = time.time()
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -66,7 +66,7 @@ def train(
         records["train"] = _spread(records["train"], limit_train)
     if limit_dev:
         records["dev"] = _spread(records["dev"], limit_dev)
-    log(f"corpus: " + ", ".join(f"{s}={len(r)}" for s, r in records.items()))
+    log("corpus: " + ", ".join(f"{s}={len(r)}" for s, r in records.items()))
 
     cfg = load_config(config)
     nlp = spacy.blank(cfg["nlp"]["lang"], config={"nlp": {"tokenizer": cfg["nlp"]["tokenizer"]}})

@@ -8,8 +8,8 @@ import typer
 
 from .actors import actors_app
 from .annotate import annotate_cli
-from .compare import compare_cli
 from .archive import archive_app, query_app
+from .compare import compare_cli
 from .corpus import corpus_app
 from .external import external_app
 from .report import report_cli

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
@@ -37,19 +37,19 @@ def _linker(model: Path, registry: Optional[Path]):
 
 @actors_app.command("lookup")
 def actors_lookup_cli(
-    names: List[str] = typer.Argument(..., help="Surfaces to resolve, as written in an article."),
+    names: list[str] = typer.Argument(..., help="Surfaces to resolve, as written in an article."),
     label: str = typer.Option("", "--label", "-l", help="Entity label (type preference): PERSON, ORG, GPE, LOC, MISSION, EVENT."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Pipeline whose registry to use."),
     registry: Optional[Path] = typer.Option(None, "--registry", help="Use this registry instead of the model's."),
 ):
     """Show what a surface links to and why."""
-    from ..pipeline.registry import key
+    from ..pipeline.registry import key, unlinked_id
 
     linker = _linker(model, registry)
     for name in names:
         actor_id, reason = linker.link(name, label.upper())
         if actor_id is None:
-            typer.echo(f"{name}\t→ unlinked:{key(name).replace(' ', '_')}\t({reason}: no registry name within reach)")
+            typer.echo(f"{name}\t→ {unlinked_id(name)}\t({reason}: no registry name within reach)")
             continue
         a = linker.actors[actor_id]
         extra = f"; {a.role}" if a.role else ""
@@ -103,7 +103,7 @@ def actors_add_cli(
     name_ar: str = typer.Option(..., "--ar", help="Arabic name as the press writes it."),
     name_en: str = typer.Option(..., "--en", help="English name."),
     file: Path = typer.Option(..., "--file", "-f", help="Registry JSONL file to append to (created if missing)."),
-    alias: Optional[List[str]] = typer.Option(None, "--alias", help="Another spelling (repeatable)."),
+    alias: Optional[list[str]] = typer.Option(None, "--alias", help="Another spelling (repeatable)."),
     role: Optional[str] = typer.Option(None, "--role", help="Title in Arabic (persons), e.g. 'وزير الخارجية'."),
     role_en: Optional[str] = typer.Option(None, "--role-en", help="Title in English."),
     affiliation: Optional[str] = typer.Option(None, "--affiliation", help="Actor id of the state/body, e.g. gpe:mli."),

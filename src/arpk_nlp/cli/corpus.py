@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
@@ -13,7 +13,7 @@ corpus_app = typer.Typer(no_args_is_help=True, help="Validate, build and count t
 
 @corpus_app.command("validate")
 def corpus_validate_cli(
-    paths: Optional[List[Path]] = typer.Argument(None, help="Authoring files or folders (default: the whole corpus/src)."),
+    paths: Optional[list[Path]] = typer.Argument(None, help="Authoring files or folders (default: the whole corpus/src)."),
     corpus: Optional[Path] = typer.Option(None, "--corpus", help="Corpus folder."),
 ):
     """Check authoring files: header, marks, token alignment, labels, overlaps, ids, leaks."""

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
-from .common import checkout_path, fail as _fail, first_line as _first_line, load_model
+from .common import checkout_path, load_model
+from .common import fail as _fail
+from .common import first_line as _first_line
 
 external_app = typer.Typer(no_args_is_help=True,
                            help="Public Arabic NER corpora (ANERcorp, AQMAR, Wojood): convert, check the label mapping.")
@@ -31,7 +33,7 @@ def external_convert_cli(
     data: Path = typer.Option(..., "--data", help="Folder holding the corpora (anercorp-camellab/, aqmar/, wojood-sample/)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Where <corpus>-<split>.spacy DocBins are written."),
     no_verify: bool = typer.Option(False, "--no-verify", help="Do not check the files' sha256 against configs/external_corpora.json."),
-    splits: Optional[List[str]] = typer.Option(None, "--split", help="Splits to convert (repeatable; default train and dev)."),
+    splits: Optional[list[str]] = typer.Option(None, "--split", help="Splits to convert (repeatable; default train and dev)."),
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="Training config whose tokenizer settings are used."),
     as_json: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
 ):

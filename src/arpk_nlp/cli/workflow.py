@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
-from .common import checkout_path, fail, load_model, resolve_model
+from .common import checkout_path, fail, load_model
 
 
 def evaluate_cli(
@@ -98,7 +98,7 @@ def train_cli(
     seed: Optional[int] = typer.Option(None, "--seed", help="Override system.seed."),
     limit_train: int = typer.Option(0, "--limit-train", help="Only N train articles, evenly spaced over the writers (learning curves)."),
     limit_dev: int = typer.Option(0, "--limit-dev", help="Only N dev articles, evenly spaced."),
-    settings: Optional[List[str]] = typer.Option(None, "--set", help="Config override KEY=VALUE, e.g. nlp.tokenizer.prefix_len=3 (repeatable)."),
+    settings: Optional[list[str]] = typer.Option(None, "--set", help="Config override KEY=VALUE, e.g. nlp.tokenizer.prefix_len=3 (repeatable)."),
     external: Optional[Path] = typer.Option(None, "--external", help="Folder of the public NER corpora (configs/external_corpora.json) to add to the NER's training data."),
     upsample: int = typer.Option(1, "--upsample", help="With --external: copies of the in-domain train set in the mix."),
     keep_better: bool = typer.Option(False, "--keep-better", help="Train to <output>-candidate, compare with <output> on the gold sets (paired bootstrap) and replace it only if no headline metric is worse beyond noise."),

@@ -158,7 +158,7 @@ def check_record(rec: dict, path: str, span_lines: list[int] | None = None) -> l
             ends.add(i + len(w))
         i += len(w) + (1 if sp else 0)
     prev_end = -1
-    for k, span in enumerate(sorted(rec.get("spans", []), key=lambda s: (s["start"], s["end"]))):
+    for _k, span in enumerate(sorted(rec.get("spans", []), key=lambda s: (s["start"], s["end"]))):
         s, e, label = span["start"], span["end"], span["label"]
         where = line_of(rec["spans"].index(span))
         surface = text[s:e] if 0 <= s < e <= len(text) else None

@@ -57,7 +57,7 @@ def check(records: list[dict], known_ids: set[str] | None = None, min_chars: int
             covered.update(range(sp["start"], sp["end"]))
         toks = _token_starts(text)
         tok_keys = [key(text[s:e]) for s, e in toks]
-        for i, (s, e) in enumerate(toks):
+        for i, (s, _e) in enumerate(toks):
             cands = by_first.get(tok_keys[i])
             if not cands or s in covered:
                 continue

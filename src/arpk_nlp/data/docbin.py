@@ -1,10 +1,10 @@
 """Corpus records (ANNOTATION.md §1) → spaCy Docs and DocBins."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
-from spacy.tokens import Doc, DocBin, Span
+from spacy.tokens import Doc, DocBin
 
 from ..pipeline.labels import A4P_LABELS
 

@@ -21,14 +21,13 @@ import json
 import random
 import time
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from ..pipeline.normalize import strip_proclitics
 from ..pipeline.registry import key, read_registry, variants
-
 
 
 def _configs() -> Path:
@@ -408,7 +407,7 @@ def convert(data_dir: str | Path, out_dir: str | Path, nlp, splits: Sequence[str
         raise FileNotFoundError(f"{data_dir}: none of the declared corpus files is there "
                                 f"(looked for {', '.join(expected[:4])}{', …' if len(expected) > 4 else ''}); {DATA_HINT}")
     if verify:  # check all before writing anything
-        for name, decl, split, path in todo:
+        for _name, decl, split, path in todo:
             verify_file(path, decl["splits"][split]["sha256"])
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, decl, split, path in todo:

@@ -7,8 +7,8 @@ transliterations) → an `unlinked:` id built from the normalized surface, so co
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 import numpy as np
 import srsly
@@ -21,7 +21,7 @@ from .dates import article_interval
 from .institutions import BARE, dominant_state, institution_id, state_counts
 from .missions import HERE, MissionResolver, choose, generic_place
 from .normalize import strip_proclitics
-from .registry import Actor, AliasIndex, key, merge_actors, read_registry
+from .registry import Actor, AliasIndex, key, merge_actors, read_registry, unlinked_id
 from .roles import find_role
 from .spans import SpanHygiene
 
@@ -452,7 +452,7 @@ class ActorLinker:
         if self.cfg["refine_spans"] or self.cfg["relabel"]:
             self._refine(doc, text)
 
-    def context(self, doc: Doc, text: str, ents=None) -> "_Context":
+    def context(self, doc: Doc, text: str, ents=None) -> _Context:
         """The article's date interval and dominant state, each computed on first use."""
         return _Context(self, doc, text, list(doc.ents) if ents is None else ents)
 
@@ -475,7 +475,7 @@ class ActorLinker:
                 actor_id, reason, cands = self.resolve(ent.text, ent.label_, earlier, ctx=ctx)
             k = key(ent.text)
             if actor_id is None:
-                unlinked = "unlinked:" + (k.replace(" ", "_") or ent.text)
+                unlinked = unlinked_id(ent.text)
                 if ent.label_ == "PERSON":
                     # A surname after an unlinked full name is the same unknown person.
                     prev = self._coref_unlinked(k, earlier)
@@ -490,7 +490,7 @@ class ActorLinker:
         spans = [Span(doc, e.start, e.end, label=e.label_, kb_id=aid or "") for e, aid, *_ in new_ents]
         doc.ents = spans
         # Extension values are keyed by offsets, label and kb_id: set on these same spans.
-        for span, (e, aid, akey, reason, cands) in zip(spans, new_ents):
+        for span, (_e, _aid, akey, reason, cands) in zip(spans, new_ents):
             span._.actor = akey
             span._.link_reason = reason
             span._.candidates = [{"id": i, "score": float(sc)} for i, sc in cands] or None

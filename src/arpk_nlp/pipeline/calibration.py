@@ -66,7 +66,7 @@ class Calibrator:
         return {"kind": "identity"}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Calibrator":
+    def from_dict(cls, d: dict) -> Calibrator:
         return cls(d.get("kind", "identity"), d.get("a", 1.0), d.get("b", 0.0), d.get("x"), d.get("y"))
 
     def __repr__(self) -> str:

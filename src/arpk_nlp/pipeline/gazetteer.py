@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .normalize import normalize, strip_proclitics
-from .registry import Actor, read_registry, variants
+from .registry import read_registry, variants
 from .tokenizer import split_words
 
 

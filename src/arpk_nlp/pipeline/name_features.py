@@ -16,10 +16,9 @@ model's weights (thinc serializes layer attrs), so a loaded pipeline needs none 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import numpy
-
 from spacy.attrs import NORM
 from spacy.ml.featureextractor import FeatureExtractor
 from spacy.tokens import Doc
@@ -37,12 +36,12 @@ TYPE_BITS = {"PERSON": 2, "ORG": 4, "GPE": 8, "LOC": 16, "MISSION": 32, "EVENT":
 @registry.architectures("arpk_nlp.NameHashEmbed.v1")
 def name_hash_embed(
     width: int,
-    attrs: List[str],
-    rows: List[int],
+    attrs: list[str],
+    rows: list[int],
     name_rows: int,
     names_path: Optional[str] = None,
     registry_path: Optional[str] = None,
-) -> Model[List[Doc], List[Floats2d]]:
+) -> Model[list[Doc], list[Floats2d]]:
     """width, attrs, rows: as spacy.MultiHashEmbed.v2 (no static vectors).
     name_rows (int): Rows of the name-class embedding table.
     names_path (str): Given names, one per line (read at initialize only).
@@ -51,7 +50,7 @@ def name_hash_embed(
     return _embed(width, attrs, rows, FeatureExtractor(attrs), [(name_classes(names_path, registry_path), name_rows)])
 
 
-def _embed(width: int, attrs: List[str], rows: List[int], extract: Model, classes: list) -> Model:
+def _embed(width: int, attrs: list[str], rows: list[int], extract: Model, classes: list) -> Model:
     """MultiHashEmbed's structure (one HashEmbed per attribute, a Maxout mixing them) with one
     more HashEmbed per (class model, rows) in `classes`."""
     if len(rows) != len(attrs):
@@ -67,15 +66,15 @@ def _embed(width: int, attrs: List[str], rows: List[int], extract: Model, classe
 @registry.architectures("arpk_nlp.NameHashEmbed.v2")
 def name_hash_embed_v2(
     width: int,
-    attrs: List[str],
-    rows: List[int],
+    attrs: list[str],
+    rows: list[int],
     name_rows: int,
     names_path: Optional[str] = None,
     registry_path: Optional[str] = None,
     df_path: Optional[str] = None,
-    df_bounds: List[int] = [2, 4, 10, 30, 100],
+    df_bounds: list[int] = [2, 4, 10, 30, 100],  # noqa: B006 -- never mutated; a list so the config validates it as list[int]
     rare_dropout: float = 0.0,
-) -> Model[List[Doc], List[Floats2d]]:
+) -> Model[list[Doc], list[Floats2d]]:
     """v1 plus a word-rarity class: how many training documents contain the word (document
     frequency, bucketed by df_bounds). A word the model never saw and a word seen in only one
     document share the lowest class, so the NER can learn that rare words in a name's position
@@ -96,12 +95,12 @@ def name_hash_embed_v2(
     return _embed(width, attrs, rows, extract, [(name_classes(names_path, registry_path), name_rows), (rarity, 64)])
 
 
-def _doc_cached_classes(name: str, classify, init) -> Model[List[Doc], List[Ints2d]]:
+def _doc_cached_classes(name: str, classify, init) -> Model[list[Doc], list[Ints2d]]:
     """A feature model mapping each token's NORM to a small int via `classify(norm, table)`,
     caching per NORM id; `init` builds model.attrs["table"]."""
     cache: dict = {"table_id": None, "by_norm": {}}
 
-    def forward(model: Model, docs: List[Doc], is_train: bool):
+    def forward(model: Model, docs: list[Doc], is_train: bool):
         table = model.attrs["table"]
         if cache["table_id"] != id(table):  # a new table (initialize, from_bytes): drop the cache
             cache["table_id"], cache["by_norm"] = id(table), {}
@@ -126,7 +125,7 @@ def _doc_cached_classes(name: str, classify, init) -> Model[List[Doc], List[Ints
 _RARITY_MIN_STEM = 3
 
 
-def rarity_classes(df_path: Optional[str], bounds: List[int]) -> Model[List[Doc], List[Ints2d]]:
+def rarity_classes(df_path: Optional[str], bounds: list[int]) -> Model[list[Doc], list[Ints2d]]:
     def init(model: Model, X=None, Y=None):
         model.attrs["table"] = build_df_table(df_path, bounds) if df_path else {}
 
@@ -150,14 +149,14 @@ def rarity_class(norm: str, table: dict) -> int:
 UNKNOWN_NORM = 1
 
 
-def features_with_rare_dropout(attrs: List[str], rarity: Model, p: float) -> Model[List[Doc], List[Ints2d]]:
+def features_with_rare_dropout(attrs: list[str], rarity: Model, p: float) -> Model[list[Doc], list[Ints2d]]:
     """spaCy's FeatureExtractor, but in training the NORM column of rare words (rarity class 1)
     becomes UNKNOWN_NORM with probability p (numpy's global RNG, which spaCy seeds); identical to
     FeatureExtractor at prediction. `rarity` is the rarity-class model, whose table it shares."""
     extract = FeatureExtractor(attrs)
     column = attrs.index("NORM")
 
-    def forward(model: Model, docs: List[Doc], is_train: bool):
+    def forward(model: Model, docs: list[Doc], is_train: bool):
         features, _ = extract(docs, is_train)
         if not is_train:
             return features, lambda d: []
@@ -174,7 +173,7 @@ def features_with_rare_dropout(attrs: List[str], rarity: Model, p: float) -> Mod
     return Model("arpk_features_rare_dropout", forward, layers=[extract])
 
 
-def build_df_table(df_path: str, bounds: List[int]) -> dict:
+def build_df_table(df_path: str, bounds: list[int]) -> dict:
     """{reading: class ≥ 1} for readings in at least bounds[0] distinct training documents."""
     import bisect
     from collections import Counter
@@ -199,7 +198,7 @@ def build_df_table(df_path: str, bounds: List[int]) -> dict:
     return {w: bisect.bisect_right(bounds, n) for w, n in df.items() if n >= bounds[0]}
 
 
-def name_classes(names_path: Optional[str], registry_path: Optional[str]) -> Model[List[Doc], List[Ints2d]]:
+def name_classes(names_path: Optional[str], registry_path: Optional[str]) -> Model[list[Doc], list[Ints2d]]:
     def init(model: Model, X=None, Y=None):
         model.attrs["table"] = build_table(names_path, registry_path)
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from .labels import ACTOR_PREFIX
 from .normalize import normalize
@@ -44,7 +44,7 @@ class Actor:
     version: str | None = None
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Actor":
+    def from_dict(cls, d: dict) -> Actor:
         known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
         for k in ("start", "end"):
             if known.get(k) is not None:
@@ -133,6 +133,12 @@ def _read_files(files: list[Path]) -> list[Actor]:
 
 
 @lru_cache(maxsize=200_000)
+def unlinked_id(text: str) -> str:
+    """The stable id of a mention the registry does not hold: `unlinked:` + its normalized key,
+    words joined by `_` (the raw surface only when normalization leaves nothing)."""
+    return "unlinked:" + (key(text).replace(" ", "_") or text)
+
+
 def key(text: str) -> str:
     """The lookup key of a surface: normalized, words joined by one space, edge punctuation off;
     Latin letters lose their accents (`António` = `antonio`)."""

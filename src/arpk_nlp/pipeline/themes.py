@@ -15,14 +15,12 @@ whose score falls inside the label's uncertainty band around 0.5 (docs/a4p.md).
 """
 from __future__ import annotations
 
-import json
-import math
 import re
 import warnings
 from collections import Counter
+from collections.abc import Callable, Iterable
 from itertools import chain
 from pathlib import Path
-from typing import Callable, Iterable
 
 import numpy as np
 import srsly
@@ -31,12 +29,11 @@ from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, NORM, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example
-from spacy.util import registry
-from spacy import util
 
 from .calibration import Calibrator, decision_score, sigmoid
 from .labels import A4P_LABELS
 from .normalize import normalize
+
 
 def _normalize_long(text: str) -> str:
     # Sentences and articles are seen once: bypass normalize()'s cache, meant for words.
@@ -489,7 +486,7 @@ def _sentence_splitter(nlp):
 
 
 def _warn_versions(saved: dict, path) -> None:
-    from importlib.metadata import version, PackageNotFoundError
+    from importlib.metadata import PackageNotFoundError, version
 
     for pkg, v in saved.items():
         try:
@@ -497,4 +494,4 @@ def _warn_versions(saved: dict, path) -> None:
         except PackageNotFoundError:
             continue
         if now.split(".")[:2] != str(v).split(".")[:2]:
-            warnings.warn(f"{path}: A4P model was fitted with {pkg} {v}, running {now}; scores may differ.")
+            warnings.warn(f"{path}: A4P model was fitted with {pkg} {v}, running {now}; scores may differ.", stacklevel=2)

@@ -6,7 +6,7 @@ from importlib.metadata import version
 import numpy as np
 from scipy import sparse
 
-from .calibration import Calibrator, decision_score, logit, sigmoid
+from .calibration import Calibrator, decision_score
 
 
 def _matrix(clf, docs, fit_idf: bool):

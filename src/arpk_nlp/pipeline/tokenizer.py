@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import srsly
 from spacy.attrs import ORTH
@@ -127,7 +127,7 @@ class CamelTokenizer:
     def to_bytes(self, **kwargs) -> bytes:
         return srsly.msgpack_dumps(self._cfg())
 
-    def from_bytes(self, data: bytes, **kwargs) -> "CamelTokenizer":
+    def from_bytes(self, data: bytes, **kwargs) -> CamelTokenizer:
         self._load_cfg(srsly.msgpack_loads(data))
         return self
 
@@ -136,7 +136,7 @@ class CamelTokenizer:
         path.mkdir(parents=True, exist_ok=True)
         srsly.write_json(path / "cfg.json", self._cfg())
 
-    def from_disk(self, path, **kwargs) -> "CamelTokenizer":
+    def from_disk(self, path, **kwargs) -> CamelTokenizer:
         self._load_cfg(srsly.read_json(Path(path) / "cfg.json"))
         return self
 
