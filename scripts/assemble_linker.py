@@ -30,7 +30,10 @@ def assemble(model: Path, registry: Path, demonyms: Path, split: bool = False, d
     actors = merge_actors(curated, read_supplementary(registry), override=False)
     gaz_cfg = dict(nlp.get_pipe_config("arpk_gazetteer"))
     old = [n for n in nlp.pipe_names if n in ACTOR_PIPES]
-    link_cfg = {k: v for k, v in nlp.get_pipe_config(old[0]).items() if k != "factory"} if old else {}
+    link_cfg = {}
+    for name in old:  # the combined component's settings, or those of the three split ones
+        link_cfg.update({k: v for k, v in nlp.get_pipe_config(name).items() if k != "factory"})
+    split = split or "arpk_linker" in old  # a model with the split components keeps them
     for name in ["arpk_gazetteer", *old]:
         nlp.remove_pipe(name)
     gaz_cfg.pop("factory", None)
