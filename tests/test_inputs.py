@@ -142,7 +142,7 @@ def test_cli_jsonl_isolation_and_meta(tmp_path):
     assert res.exit_code == 1 and "Traceback" not in res.output
     errs = [ln for ln in res.stderr.splitlines() if ln.startswith("error:")]
     assert len(errs) == 2 and f"{p}:2" in errs[0] and f"{p}:3" in errs[1]
-    recs = [json.loads(ln) for ln in out.read_text(encoding="utf-8").splitlines()]
+    recs = [json.loads(ln) for ln in out.read_text(encoding="utf-8").split("\n") if ln]  # JSONL lines end at \n only
     assert [r["id"] for r in recs] == ["a", "b"]
     assert recs[0]["meta"] == {"date": "2021-12-07", "outlet": "وام"} and recs[1]["meta"] == {}
     for r, text in zip(recs, [TEXT, "أ\u2028" + TEXT], strict=True):
