@@ -5,6 +5,7 @@ from typer.testing import CliRunner
 from arpk_nlp.cli import app
 from arpk_nlp.pipeline.labels import A4P_LABELS
 from arpk_nlp.select import Candidate, rank, score
+from conftest import CORPUS
 
 runner = CliRunner()
 
@@ -66,12 +67,11 @@ def test_diversity_by_mission():
 def test_select_cli_ranks_real_articles_and_writes_tasks(tmp_path):
     pool = tmp_path / "pool"
     pool.mkdir()
-    (pool / "easy.txt").write_text(
-        "قال الأمين العام للأمم المتحدة أنطونيو غوتيريش في نيويورك إن مجلس الأمن سيجتمع.", encoding="utf-8"
-    )
+    # a clear article whose actors the registry knows and whose areas the model decides firmly
+    (pool / "easy.txt").write_text((CORPUS / "samples" / "unifil-patrol.ar.txt").read_text(encoding="utf-8"), encoding="utf-8")
     (pool / "hard.txt").write_text(
-        "التقى الرئيس كاسيم جومارت توكاييف مع وفد من منظمة شنغهاي للتعاون في أستانا لبحث التعاون "
-        "مع قوة حفظ السلام التابعة لمنظمة معاهدة الأمن الجماعي.",
+        "التقى المبعوث ثامر البركاوي مع وفد من حركة الفجر الجديد في بلدة زمزوم لبحث التعاون "
+        "مع قوة حفظ السلام التابعة لتحالف الساحل الشرقي.",
         encoding="utf-8",
     )
     (pool / "bad.txt").write_bytes(b"\xff\xfe")

@@ -118,7 +118,7 @@ def test_shipped_model_loads_in_fresh_process_without_import():
     )
     out = subprocess.run([sys.executable, "-c", code, str(MODEL)], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("CamelTokenizer")
-    assert "arpk_a4p" in out.stdout and "arpk_actors" in out.stdout
+    assert "arpk_a4p" in out.stdout and "arpk_linker" in out.stdout
 
 
 def test_no_camel_data_import_on_default_path():
