@@ -1,10 +1,10 @@
 """`evaluate` on a malformed gold file: each problem one line, the valid records still scored."""
 import json
 
-from conftest import MODEL
 from typer.testing import CliRunner
 
 from arpk_nlp.cli import app
+from conftest import MODEL
 
 runner = CliRunner()
 TEXT = "زار أنطونيو غوتيريش بيروت أمس."

@@ -5,14 +5,13 @@ import subprocess
 import sys
 import time
 
-import pytest
-from conftest import MODEL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from arpk_nlp.cli import app
 from arpk_nlp.inputs import InputError, Item, iter_inputs
+from conftest import MODEL
 
 runner = CliRunner()
 TEXT = "قال الأمين العام للأمم المتحدة أنطونيو غوتيريش إن قوة اليونيفيل فقدت جنديا جنوب لبنان."
@@ -197,7 +196,7 @@ def test_fuzz_jsonl_reading(tmp_path_factory, blank, records):
         n = int((g.source if isinstance(g, Item) else str(g).split(": ")[0]).rsplit(":", 1)[1])
         assert n not in by_line
         by_line[n] = g
-    for n, obj, ascii in expected:
+    for n, obj, _ascii in expected:
         g = by_line[n]
         ok = _encodable(obj) and obj["text"].strip() != ""  # whichever way the line was escaped
         assert isinstance(g, Item) == ok, (obj, g)

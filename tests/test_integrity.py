@@ -5,10 +5,10 @@ import shutil
 import threading
 
 import pytest
-from conftest import MODEL
 from typer.testing import CliRunner
 
 from arpk_nlp.cli import app
+from conftest import MODEL
 
 runner = CliRunner()
 TEXT = "قال الأمين العام للأمم المتحدة أنطونيو غوتيريش إن قوة اليونيفيل فقدت جنديا جنوب لبنان."

@@ -3,11 +3,11 @@ does not grow with the article (scripts/long_article_memory.py measures the real
 import tracemalloc
 
 import pytest
-from conftest import CORPUS
 
 from arpk_nlp import long_docs
 from arpk_nlp.annotate import Item, annotate
 from arpk_nlp.data.corpus import find_sources, load_articles
+from conftest import CORPUS
 
 
 @pytest.fixture(scope="module")

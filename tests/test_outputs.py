@@ -8,10 +8,10 @@ import sys
 import threading
 
 import pytest
-from conftest import MODEL
 from typer.testing import CliRunner
 
 from arpk_nlp.cli import app
+from conftest import MODEL
 
 TMP_SUFFIX = ".arpk-tmp"
 

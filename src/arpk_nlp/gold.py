@@ -9,8 +9,8 @@ line and left out; the others are scored.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .inputs import first_line, safe_name
 from .pipeline.labels import A4P_LABELS, ENTITY_LABELS

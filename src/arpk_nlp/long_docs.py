@@ -23,7 +23,7 @@ WINDOW = 2000  # tokens per window: ~25 MB of tok2vec activations at most
 
 def run(nlp, doc):
     """nlp(doc), in memory bounded by WINDOW rather than by len(doc)."""
-    for name, proc in nlp.pipeline:
+    for _name, proc in nlp.pipeline:
         kind = type(proc).__name__
         if kind == "Tok2Vec" and len(doc) > WINDOW and _margin(proc.model) is not None:
             doc.tensor = _windowed_tensor(proc.model, doc, _margin(proc.model))

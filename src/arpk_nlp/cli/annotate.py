@@ -14,7 +14,7 @@ FORMATS = ("text", "json", "jsonl", "html")
 
 
 def annotate_cli(
-    inputs: list[str] = typer.Argument(..., help="Files (.txt, .jsonl with {\"id\",\"text\"} per line), folders, or - for stdin."),
+    inputs: list[str] = typer.Argument(..., help="Files (.txt, .jsonl: {\"id\",\"text\"} per line), folders, or - for stdin."),
     fmt: str = typer.Option("text", "--format", "-f", help="Output: text | json | jsonl | html"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (whole or not at all) instead of stdout."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Pipeline folder."),
