@@ -185,7 +185,8 @@ class HtmlPage:
         self.renderer = EntityRenderer({"template": TPL_ENT_RTL, "colors": _COLORS})
         self.renderer.direction, self.renderer.lang = "rtl", "ar"
         self.figure = TPL_FIGURE
-        self.head, _, self.tail = TPL_PAGE.format(content="\0", lang="ar", dir="rtl").partition("\0")
+        page = TPL_PAGE.format(content="\0", lang="ar", dir="rtl").strip()  # as displacy.render(page=True)
+        self.head, _, self.tail = page.partition("\0")
 
     def article(self, rec: dict, text: str) -> str:
         # displaCy escapes the text but puts the title in as markup: escape it here.
