@@ -2,6 +2,7 @@
 
     uv run python scripts/benchmark_archive.py make  --out /tmp/arc100k --articles 100000
     uv run python scripts/benchmark_archive.py modes --archive /tmp/arc100k --articles 2000
+    uv run python scripts/benchmark_archive.py pairs --archive /tmp/arc100k --articles 3000 --pairs 3
     uv run python scripts/benchmark_archive.py full  --archive /tmp/arc100k [--dask -j 2]
     uv run python scripts/benchmark_archive.py resume --archive /tmp/arc100k --articles 2000
 
@@ -170,6 +171,26 @@ def modes(archive: Path, n: int) -> None:
         print(host_note().replace("before", "after"))
 
 
+def pairs(archive: Path, n: int, k: int) -> None:
+    """One process and Dask with 2 local workers, alternately, k times: a shared or throttled host
+    drifts by 10-20 % within minutes, so each Dask run is compared with the single-process run just
+    before it, and the median of the k ratios is the figure."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        sub = subset(archive, n, tmp / "in")
+        print(host_note())
+        print("\n| pair | 1 process words/s | Dask, 2 local workers words/s | ratio |\n|---:|---:|---:|---:|")
+        ratios = []
+        for i in range(k):
+            one = run_cli(sub, tmp / f"p{i}a.duckdb", [])
+            two = run_cli(sub, tmp / f"p{i}b.duckdb", ["--dask", "-j", "2"])
+            ratios.append(two["words_per_s"] / one["words_per_s"])
+            print(f"| {i + 1} | {one['words_per_s']:,} | {two['words_per_s']:,} | {ratios[-1]:.2f} |", flush=True)
+        ratios.sort()
+        print(f"\nmedian ratio over {k} pairs: {ratios[len(ratios) // 2]:.2f} (min {ratios[0]:.2f}, max {ratios[-1]:.2f})")
+        print(host_note().replace("before", "after"))
+
+
 def full(archive: Path, extra: list[str], db: Path | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = db or Path(tmp) / "full.duckdb"
@@ -221,11 +242,12 @@ def resume(archive: Path, n: int, extra: list[str]) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=("make", "modes", "full", "resume"))
+    ap.add_argument("what", choices=("make", "modes", "pairs", "full", "resume"))
     ap.add_argument("--out", type=Path, help="make: the archive folder")
     ap.add_argument("--archive", type=Path)
     ap.add_argument("--articles", type=int, default=100_000)
     ap.add_argument("--db", type=Path, help="full: keep the store here")
+    ap.add_argument("--pairs", type=int, default=3, help="pairs: how many")
     args, extra = ap.parse_known_args()
     if args.what == "make":
         if args.out.exists():
@@ -233,6 +255,8 @@ def main() -> None:
         make_archive(args.out, args.articles)
     elif args.what == "modes":
         modes(args.archive, args.articles)
+    elif args.what == "pairs":
+        pairs(args.archive, args.articles, args.pairs)
     elif args.what == "full":
         full(args.archive, extra, args.db)
     else:
