@@ -1,8 +1,11 @@
-"""Sharded news archives in: folders of .jsonl, .jsonl.gz and Parquet files, read as a stream.
+"""Sharded news archives in: folders of .jsonl, .jsonl.gz, Parquet and .txt files, read as a stream.
 
 A shard is one file. Each line (JSONL) or row (Parquet) is one article: `text` (required), `id`
 (optional: `<shard stem>-<line>` when absent) and any other fields, kept as the article's `meta`
-(as OUTPUT.md's `meta`). Nothing is read ahead of what the caller consumes: a Parquet shard is
+(as OUTPUT.md's `meta`). A `.txt` file is one article without meta; its id is the file's path
+inside the input folder without `.txt` (`2020/05/a17` for `<input>/2020/05/a17.txt`; the bare
+stem for a file given by itself, as `annotate` names it): the stem alone would give two
+folders' `a17.txt` the same id, and an id is an article's identity across the archive. Nothing is read ahead of what the caller consumes: a Parquet shard is
 read in record batches, a JSONL shard line by line (gzip decompressed on the fly), so memory
 depends on the batch size, never on the archive.
 
@@ -21,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SHARD_SUFFIXES = (".jsonl", ".jsonl.gz", ".parquet")
+SHARD_SUFFIXES = (".jsonl", ".jsonl.gz", ".parquet", ".txt")
 DEFAULT_MAX_CHARS = 1_000_000
 
 
@@ -97,6 +100,8 @@ def read_shard(shard: Shard, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Art
     """The articles of one shard, in order, or a BadArticle for each one that cannot be used."""
     if shard.path.name.endswith(".parquet"):
         yield from _read_parquet(shard, max_chars)
+    elif shard.path.name.endswith(".txt"):
+        yield _read_txt(shard, max_chars)
     else:
         yield from _read_jsonl(shard, max_chars)
 
@@ -106,8 +111,8 @@ def iter_articles(shards: Iterable[Shard], max_chars: int = DEFAULT_MAX_CHARS) -
         yield from read_shard(shard, max_chars)
 
 
-def _article(obj: dict, shard: Shard, n: int, max_chars: int) -> Article | BadArticle:
-    where = f"{shard.key}:{n}"
+def _article(obj: dict, shard: Shard, n: int, max_chars: int, where: str | None = None) -> Article | BadArticle:
+    where = where or f"{shard.key}:{n}"
     text = obj.get("text")
     raw_id = obj.get("id")
     art_id = str(raw_id) if raw_id not in (None, "") else f"{Path(shard.key).name.split('.')[0]}-{n}"
@@ -168,6 +173,26 @@ def _read_jsonl(shard: Shard, max_chars: int) -> Iterator[Article | BadArticle]:
     except (OSError, EOFError, zlib.error) as err:  # unreadable, or a gzip cut short
         what = getattr(err, "strerror", None) or str(err) or type(err).__name__
         yield BadArticle(f"{shard.key}:{n + 1}", shard.key, f"cannot read the rest of the shard ({what})")
+
+
+def _read_txt(shard: Shard, max_chars: int) -> Article | BadArticle:
+    """A .txt shard: the whole file is one article (UTF-8, a BOM allowed)."""
+    art_id = shard.key[: -len(".txt")]
+    limit = 4 * max_chars + 3  # UTF-8 spends at most 4 bytes on a character (+ a BOM)
+    try:
+        with open(shard.path, "rb") as f:
+            data = f.read(limit + 1)  # never more than a too-large file needs to be refused
+    except OSError as err:
+        return BadArticle(shard.key, shard.key, f"cannot read ({err.strerror})", art_id)
+    if len(data) > limit:
+        return BadArticle(shard.key, shard.key, f"too large (more than {max_chars:,} characters)", art_id)
+    if b"\x00" in data:
+        return BadArticle(shard.key, shard.key, "binary file (contains NUL bytes), expected UTF-8 text", art_id)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        return BadArticle(shard.key, shard.key, f"not UTF-8 (invalid byte at offset {err.start})", art_id)
+    return _article({"id": art_id, "text": text}, shard, 1, max_chars, where=shard.key)
 
 
 def _read_parquet(shard: Shard, max_chars: int, rows_per_batch: int = 1024) -> Iterator[Article | BadArticle]:
