@@ -37,16 +37,24 @@ GROUP BY 1, 2 ORDER BY m.mission, articles DESC, r.area"""),
 WITH m AS (SELECT DISTINCT article, actor AS mission FROM actors
            WHERE model_version = $mv AND type = 'MISSION' AND actor LIKE 'mission:%'
              AND ($mission IS NULL OR actor = $mission)),
-ranked AS (
-  SELECT m.mission, a.actor, any_value(a.type) AS type, any_value(a.name_en) AS name_en,
-         any_value(a.name_ar) AS name_ar, count(DISTINCT a.article) AS articles, sum(a.mentions) AS mentions,
-         row_number() OVER (PARTITION BY m.mission ORDER BY count(DISTINCT a.article) DESC, sum(a.mentions) DESC,
-                            a.actor) AS rank
+-- one row per mission, actor and article first, then counts, then the names of the top actors
+-- only: plain GROUP BYs of ids, which spill to disk under the store's memory cap (--db-memory;
+-- a count(DISTINCT ...), or names carried through, ran out of 64 MB on the 100k store)
+per_article AS (
+  SELECT m.mission, a.actor, a.article, sum(a.mentions) AS mentions
   FROM m JOIN actors a ON a.article = m.article AND a.model_version = $mv
   WHERE a.actor <> m.mission
-  GROUP BY m.mission, a.actor)
-SELECT mission, rank, actor, type, name_en, name_ar, articles, mentions FROM ranked
-WHERE rank <= $n ORDER BY mission, rank"""),
+  GROUP BY m.mission, a.actor, a.article),
+counts AS (SELECT mission, actor, count(*) AS articles, sum(mentions) AS mentions FROM per_article GROUP BY mission, actor),
+top AS (
+  SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY mission ORDER BY articles DESC, mentions DESC, actor) AS rank
+                 FROM counts) WHERE rank <= $n),
+names AS (
+  SELECT actor, any_value(type) AS type, any_value(name_en) AS name_en, any_value(name_ar) AS name_ar FROM actors
+  WHERE model_version = $mv AND actor IN (SELECT actor FROM top) GROUP BY actor)
+SELECT t.mission, t.rank, t.actor, n.type, n.name_en, n.name_ar, t.articles, t.mentions
+FROM top t JOIN names n USING (actor)
+ORDER BY t.mission, t.rank"""),
     "articles": ("The articles that mention $actor (an actor id), newest first ($n at most).", """
 SELECT ar.id, ar.date, ar.outlet, ar.title, ac.mentions, ar.labels, ar.source
 FROM actors ac JOIN articles ar ON ar.id = ac.article AND ar.model_version = ac.model_version

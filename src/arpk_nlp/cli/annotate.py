@@ -14,19 +14,38 @@ FORMATS = ("text", "json", "jsonl", "html", "csv", "parquet")
 
 
 def annotate_cli(
-    inputs: list[str] = typer.Argument(..., help="Files (.txt, .jsonl with {\"id\",\"text\"} per line), folders, or - for stdin."),
-    fmt: str = typer.Option("text", "--format", "-f", help="Output: text | json | jsonl | html | csv | parquet (tables: -o DIR, docs/tables.md)"),
+    inputs: list[str] = typer.Argument(..., help="Files (.txt, .jsonl with {\"id\",\"text\"} per line), folders, or - for stdin; with --db: archive shards (.jsonl, .jsonl.gz, .parquet, .txt) or folders."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="Output: text | json | jsonl | html | csv | parquet (tables: -o DIR, docs/tables.md); default text"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (whole or not at all) instead of stdout; a folder for csv/parquet tables."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Pipeline folder."),
-    processes: int = typer.Option(1, "--processes", "-j", min=1, help="Worker processes."),
+    processes: Optional[int] = typer.Option(None, "--processes", "-j", min=1, help="Worker processes (default 1; with --dask: the cores)."),
     max_chars: int = typer.Option(1_000_000, "--max-chars", min=1, help="Refuse inputs longer than this."),
-    input_format: str = typer.Option("auto", "--input-format", "-I", help="auto | text | jsonl (see docs/reliability.md)"),
+    input_format: Optional[str] = typer.Option(None, "--input-format", "-I", help="auto | text | jsonl (see docs/reliability.md); default auto"),
     date: Optional[str] = typer.Option(None, "--date", help="Publication date (YYYY-MM-DD) of file inputs, for date-aware linking; a JSONL line's own `date` wins."),
     registry: Optional[list[Path]] = typer.Option(None, "--registry", help="Extra actors (JSONL file or folder) added to the model's registry at load time; a known id is replaced (repeatable)."),
+    db: Optional[Path] = typer.Option(None, "--db", help="Write to this DuckDB store instead: the job of `archive run` (docs/archive.md), resumable."),
+    parquet: Optional[Path] = typer.Option(None, "--parquet", help="With --db: also export the tables as Parquet files into this folder."),
+    dask: bool = typer.Option(False, "--dask", help="With --db: run on a Dask LocalCluster."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --db: run on an existing Dask cluster (tcp://HOST:8786)."),
+    model_version: Optional[str] = typer.Option(None, "--model-version", help="With --db: recorded per row (see docs/archive.md)."),
+    db_memory: Optional[str] = typer.Option(None, "--db-memory", help="With --db: DuckDB's memory cap (default 1GB)."),
 ):
     """Annotate Arabic articles: A4P areas (with evidence) and actors (with canonical ids)."""
     from ..inputs import INPUT_FORMATS
 
+    if db is not None:
+        _annotate_to_store(inputs, db, fmt=fmt, output=output, input_format=input_format, date=date, registry=registry,
+                           model=model, processes=processes, max_chars=max_chars, parquet=parquet, dask=dask,
+                           scheduler=scheduler, model_version=model_version, db_memory=db_memory)
+        return
+    store_only = {"--parquet": parquet is not None, "--dask": dask, "--scheduler": scheduler is not None,
+                  "--model-version": model_version is not None, "--db-memory": db_memory is not None}
+    given = [name for name, on in store_only.items() if on]
+    if given:
+        fail(f"{given[0]} works with --db only (annotate into a DuckDB store; docs/archive.md)", code=2)
+    fmt = fmt or "text"
+    input_format = input_format or "auto"
+    processes = processes or 1
     if fmt not in FORMATS:
         fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if input_format not in INPUT_FORMATS:
@@ -47,6 +66,29 @@ def annotate_cli(
         except ValueError as err:
             fail(f"{path}: {err}")
     run_annotate(inputs, fmt, output, model, processes, max_chars, input_format, date, extra)
+
+
+def _annotate_to_store(inputs, db, *, fmt, output, input_format, date, registry, model, processes, max_chars,
+                       parquet, dask, scheduler, model_version, db_memory) -> None:
+    """`annotate --db`: exactly `archive run` (its code path, its options and exit codes). The
+    options of file output make no sense there: one line and exit 2 (a usage error, as click's)."""
+    refused = {"--format": fmt is not None, "--output": output is not None, "--input-format": input_format is not None,
+               "--date": date is not None, "--registry": bool(registry)}
+    given = [name for name, on in refused.items() if on]
+    if given:
+        why = {"--format": "the store holds the tables; query them with `arpk-nlp query` or export with --parquet",
+               "--output": "the results go to the store; --parquet DIR also writes its tables as files",
+               "--input-format": "archive shards are read by their suffix (.jsonl, .jsonl.gz, .parquet, .txt)",
+               "--date": "give each article its own `date` field in the shards",
+               "--registry": "the store records one model version; package the actors into the model"}[given[0]]
+        fail(f"{given[0]} cannot be used with --db ({why})", code=2)
+    if "-" in inputs:
+        fail("--db reads archive files and folders, not stdin (-)", code=2)
+    from .archive import run_archive
+
+    run_archive([Path(i) for i in inputs], db, parquet=parquet, model=model, model_version=model_version,
+                processes=processes, dask=dask, scheduler=scheduler, max_chars=max_chars,
+                db_memory=db_memory or "1GB")
 
 
 class Terminated(BaseException):

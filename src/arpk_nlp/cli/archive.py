@@ -17,6 +17,7 @@ archive_app = typer.Typer(no_args_is_help=True, help="Annotate news archives (sh
 query_app = typer.Typer(no_args_is_help=True, help="Ask an archive store the common questions (or any SQL).")
 
 DB_OPTION = typer.Option(Path("results.duckdb"), "--db", help="The DuckDB store.")
+READ_MEMORY_OPTION = typer.Option("1GB", "--db-memory", help="DuckDB's memory cap for the query (spills to <db>.tmp beyond it).")
 
 
 def _need_extra():
@@ -67,9 +68,14 @@ class _Progress:
         sys.stderr.flush()
 
 
+DB_MEMORY_HELP = ("DuckDB's memory cap in this process (e.g. 512MB, 4GB); beyond it DuckDB spills to <db>.tmp. "
+                  "DuckDB's own default is 80% of RAM.")
+DB_THREADS = 2  # the writer's DuckDB work is lookups of 512 ids and batch inserts: more threads only take cores from local workers
+
+
 @archive_app.command("run")
 def archive_run_cli(
-    inputs: list[Path] = typer.Argument(..., help="Shards (.jsonl, .jsonl.gz, .parquet) or folders of them."),
+    inputs: list[Path] = typer.Argument(..., help="Shards (.jsonl, .jsonl.gz, .parquet, .txt) or folders of them."),
     db: Path = DB_OPTION,
     parquet: Optional[Path] = typer.Option(None, "--parquet", help="Also export the tables as Parquet files into this folder."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Pipeline folder (default: $ARPK_NLP_MODEL, the package)."),
@@ -83,8 +89,19 @@ def archive_run_cli(
     retries: int = typer.Option(2, "--retries", min=0, help="Dask: retries of a failed batch."),
     max_chars: int = typer.Option(1_000_000, "--max-chars", help="Refuse articles longer than this."),
     progress_every: float = typer.Option(10.0, "--progress-every", help="Seconds between progress lines (not on a terminal)."),
+    db_memory: str = typer.Option("1GB", "--db-memory", help=DB_MEMORY_HELP),
 ):
     """Annotate a sharded archive into a DuckDB store; a rerun resumes where the last one stopped."""
+    run_archive(inputs, db, parquet=parquet, model=model, model_version=model_version, processes=processes,
+                dask=dask, scheduler=scheduler, batch_size=batch_size, retries=retries, max_chars=max_chars,
+                progress_every=progress_every, db_memory=db_memory)
+
+
+def run_archive(inputs: list[Path], db: Path, parquet: Path | None = None, model: Path | None = None,
+                model_version: str | None = None, processes: int | None = None, dask: bool = False,
+                scheduler: str | None = None, batch_size: int = 64, retries: int = 2, max_chars: int = 1_000_000,
+                progress_every: float = 10.0, db_memory: str = "1GB") -> None:
+    """The archive job, for `archive run` and for `annotate --db` (one code path); exits like them."""
     _need_extra()
     from ..archive import ArchiveError, find_shards
     from ..archive_job import RunnerFailed, Summary, run_job
@@ -99,7 +116,7 @@ def archive_run_cli(
         fail(f"{where}: model not found (pass --model)")
     version = model_version or model_version_of(where)
     try:
-        store = Store(db)
+        store = Store(db, memory_limit=db_memory, threads=DB_THREADS)
     except StoreError as err:
         fail(str(err))
     others = [v for v in store.model_versions() if v != version]
@@ -133,7 +150,7 @@ def archive_run_cli(
                    f"{summary.failed_batches} failed batch(es); {summary.words:,} words in {summary.seconds:,.1f} s "
                    f"({summary.words_per_s:,.0f} words/s); peak MB per worker: {peaks or '-'}; "
                    f"client: {summary.client_peak_mb:,.0f}; CPU s annotating: {summary.worker_cpu:,.1f}, "
-                   f"client: {summary.client_cpu:,.1f}", err=True)
+                   f"client: {summary.client_cpu:,.1f}; id lookups: {summary.lookup_seconds:,.1f} s", err=True)
     if parquet is not None and status == "done":
         files = store.export_parquet(parquet)
         typer.echo(f"parquet: {len(files)} tables in {parquet}", err=True)
@@ -171,13 +188,14 @@ def _make_runner(where, processes: int | None, dask: bool, scheduler: str | None
 def archive_export_cli(
     folder: Path = typer.Argument(..., help="Folder for <table>.parquet files."),
     db: Path = DB_OPTION,
+    db_memory: str = READ_MEMORY_OPTION,
 ):
     """Export the store's tables as Parquet files."""
     _need_extra()
     from ..store import Store, StoreError
 
     try:
-        with Store(db, read_only=True) as store:
+        with Store(db, read_only=True, memory_limit=db_memory) as store:
             files = store.export_parquet(folder)
     except StoreError as err:
         fail(str(err))
@@ -185,12 +203,12 @@ def archive_export_cli(
         typer.echo(str(f))
 
 
-def _open_for_query(db: Path, model_version: str | None):
+def _open_for_query(db: Path, model_version: str | None, db_memory: str):
     _need_extra()
     from ..store import Store, StoreError
 
     try:
-        store = Store(db, read_only=True)
+        store = Store(db, read_only=True, memory_limit=db_memory)
     except StoreError as err:
         fail(str(err))
     versions = store.model_versions()
@@ -231,6 +249,7 @@ def _query_command(name: str, help_text: str, needs: tuple[str, ...]):
         actor: Optional[str] = typer.Option(None, "--actor", help="An actor id, e.g. person:antonio-guterres."),
         n: int = typer.Option(10, "-n", help="Rows per group / at most."),
         fmt: str = typer.Option("table", "--format", "-f", help="table | csv | jsonl"),
+        db_memory: str = READ_MEMORY_OPTION,
     ):
         from ..queries import run_query
 
@@ -238,9 +257,14 @@ def _query_command(name: str, help_text: str, needs: tuple[str, ...]):
             fail(f"query {name} needs --actor ID")
         if fmt not in ("table", "csv", "jsonl"):
             fail(f"--format must be table, csv or jsonl, not {fmt!r}")
-        store, mv = _open_for_query(db, model_version)
+        import duckdb
+
+        store, mv = _open_for_query(db, model_version, db_memory)
         with store:
-            columns, rows = run_query(store.con, name, mv, mission=mission, actor=actor, n=n)
+            try:
+                columns, rows = run_query(store.con, name, mv, mission=mission, actor=actor, n=n)
+            except duckdb.Error as err:  # e.g. out of memory under --db-memory
+                fail(f"query {name}: {first_line(err)}")
         _print(columns, rows, fmt)
 
     command.__doc__ = help_text
@@ -263,6 +287,7 @@ def query_sql_cli(
     sql: str = typer.Argument(..., help="DuckDB SQL over articles, areas, mentions, actors, evidence, errors, runs."),
     db: Path = DB_OPTION,
     fmt: str = typer.Option("table", "--format", "-f", help="table | csv | jsonl"),
+    db_memory: str = READ_MEMORY_OPTION,
 ):
     """Run your own SQL on the store (read-only)."""
     _need_extra()
@@ -271,7 +296,7 @@ def query_sql_cli(
     from ..store import Store, StoreError
 
     try:
-        with Store(db, read_only=True) as store:
+        with Store(db, read_only=True, memory_limit=db_memory) as store:
             cur = store.con.execute(sql)
             columns, rows = [d[0] for d in cur.description], cur.fetchall()
     except StoreError as err:
