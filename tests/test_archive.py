@@ -322,10 +322,11 @@ def test_another_model_on_a_store_needs_an_explicit_model_version(tmp_path, refe
 # ---- ids across shards, .txt shards, annotate --db, DuckDB's memory cap ---------------------
 
 def _two_shards_sharing_an_id(root: Path, texts: list[str]) -> Path:
-    """a.jsonl: x0 x1 shared; b.jsonl: shared (another text) y1. 'shared' is stored from a.jsonl."""
+    """a.jsonl: x0 x1 shared; b.jsonl: shared (another text) y1, x1 (the same text: a copy).
+    'shared' and 'x1' are stored from a.jsonl."""
     root.mkdir()
     a = [{"id": "x0", "text": texts[0]}, {"id": "x1", "text": texts[1]}, {"id": "shared", "text": texts[2]}]
-    b = [{"id": "shared", "text": texts[3]}, {"id": "y1", "text": texts[4]}]
+    b = [{"id": "shared", "text": texts[3]}, {"id": "y1", "text": texts[4]}, {"id": "x1", "text": texts[1]}]
     for name, rows in (("a.jsonl", a), ("b.jsonl", b)):
         (root / name).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return root
@@ -333,7 +334,8 @@ def _two_shards_sharing_an_id(root: Path, texts: list[str]) -> Path:
 
 @pytest.mark.parametrize("first_alone", [False, True], ids=["in-flight", "in-store"])
 def test_the_same_id_in_two_shards_is_stored_once_and_reported(tmp_path, nlp, texts, first_alone):
-    """One row (the first shard's), one error naming both places; a rerun changes nothing. In one
+    """One row (the first shard's), one error naming both places; a copy with the same text is
+    already stored, not an error; a rerun changes nothing. In one
     run the first 'shared' is still in flight when the second is read (the store cannot know it
     yet); when a.jsonl was stored by an earlier run, the store answers."""
     root = _two_shards_sharing_an_id(tmp_path / "arc", texts)
@@ -352,14 +354,14 @@ def test_the_same_id_in_two_shards_is_stored_once_and_reported(tmp_path, nlp, te
     if first_alone:
         assert run([root / "a.jsonl"])[0].stored == 3
     summary, reported, rows, areas = run([root])
-    assert (summary.stored + summary.skipped, summary.bad, summary.duplicates) == (4, 1, 1)
+    assert (summary.stored + summary.skipped, summary.bad, summary.duplicates) == (5, 1, 1)
     assert rows == [("shared", "a.jsonl", text_hash(texts[2])), ("x0", "a.jsonl", text_hash(texts[0])),
                     ("x1", "a.jsonl", text_hash(texts[1])), ("y1", "b.jsonl", text_hash(texts[4]))]
     assert areas == 4 * 8
     said = "is already stored from" if first_alone else "was already read from"
     assert reported == [f"b.jsonl:1: id 'shared' {said} a.jsonl:3; not stored"]
     again, reported, rows2, areas = run([root])
-    assert (again.stored, again.skipped, again.bad) == (0, 4, 1)
+    assert (again.stored, again.skipped, again.bad) == (0, 5, 1)
     assert reported == ["b.jsonl:1: id 'shared' is already stored from a.jsonl:3; not stored"]
     assert rows2 == rows and areas == 4 * 8
     with Store(db, read_only=True) as store:

@@ -6,8 +6,9 @@ store in one transaction. At most `runner.slots` batches are in flight, so memor
 batch size and the number of workers, not on the archive.
 
 An id is an article's identity across the archive. The first occurrence, in reading order, is
-the one stored; a later one from another shard is a bad article ("id 'X' is already stored from
-<shard>:<line>"), and a rerun says so again. To know, the job asks the store about each chunk of
+the one stored; a later one from another shard with another text is a bad article ("id 'X' is
+already stored from <shard>:<line>"), and a rerun says so again; with the same text it is the same
+article (a copy, or its shard moved or renamed since it was stored): already stored, skipped. To know, the job asks the store about each chunk of
 `LOOKUP` ids read (it holds no set of every id of the run) and checks the ids of the batches in
 flight, which the store cannot know yet (at most `slots` batches: bounded too). The same id in
 the same shard with another text is the resume rule: the article is annotated again and replaces
@@ -208,7 +209,7 @@ def run_job(store, shards: Iterable[Shard], runner, model_version: str, batch_si
     summary = summary if summary is not None else Summary()
     t0, cpu0 = time.perf_counter(), _cpu()
     inflight: dict = {}
-    taken: dict[str, str] = {}  # id → source of the articles read but not yet stored (bounded by the slots)
+    taken: dict[str, tuple[str, str]] = {}  # id → (source, text hash) of the articles in flight (bounded by the slots)
 
     def finish(handle, result, err):
         batch = inflight.pop(handle)
@@ -283,17 +284,21 @@ def _feed(shards, store, model_version, max_chars, batch_size, summary, submit, 
         for art in chunk:
             rows = stored.get(art.id, ())
             mine = next((r for r in rows if r[0] == art.shard), None)
+            first = taken.get(art.id)
             if mine is not None:  # resume: stored from this shard, skipped unless its text changed
                 if mine[2] == art.text_hash:
                     summary.skipped += 1
                     continue
                 batch.replace.append(art.id)
-            elif rows or art.id in taken:
+            elif any(r[2] == art.text_hash for r in rows) or (first is not None and first[1] == art.text_hash):
+                summary.skipped += 1  # the same article read from elsewhere: a copy, or a moved shard
+                continue
+            elif rows or first is not None:
                 summary.duplicates += 1
                 refuse(art, f"id {art.id!r} is already stored from {rows[0][1]}; not stored" if rows else
-                       f"id {art.id!r} was already read from {taken[art.id]}; not stored")
+                       f"id {art.id!r} was already read from {first[0]}; not stored")
                 continue
-            taken[art.id] = art.source
+            taken[art.id] = (art.source, art.text_hash)
             batch.articles.append(art)
             if len(batch.articles) >= batch_size:
                 submit(batch)
