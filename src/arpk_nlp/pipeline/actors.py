@@ -23,7 +23,7 @@ from .missions import HERE, MissionResolver, choose, generic_place
 from .normalize import strip_proclitics
 from .registry import Actor, AliasIndex, key, merge_actors, read_registry, unlinked_id
 from .roles import find_role
-from .spans import SpanHygiene
+from .spans import BARE_PROCLITICS, OPENERS, QUOTES, SpanHygiene
 
 _DIRECTIONS = {key(w) for w in ("شمال", "جنوب", "شرق", "غرب", "وسط", "شمالي", "جنوبي", "شرقي", "غربي")}
 
@@ -387,6 +387,9 @@ class ActorLinker:
                     # Checks that depend on the start alone come first: most starts fail them.
                     if punct[s] or blocked[s] or not starts_name(s):
                         continue
+                    if s < ent.start and (text[idx[s] : ends[s]] in BARE_PROCLITICS
+                                          or any(text[idx[i] : ends[i]] in QUOTES for i in range(s, ent.start))):
+                        continue  # `و"مينوسكا`: the registry key ignores both, the span must not grow over them
                     for e in range(max(s + 1, ent.end - 1), min(n, ent.end + 3) + 1):
                         if blocked[e - 1]:
                             break  # whitespace ends a name; longer spans contain it too
@@ -463,9 +466,18 @@ class ActorLinker:
         ctx = self.context(doc, text, ents)
         earlier: list[tuple[str, str]] = []
         new_ents = []
+        starts = {e.start: e for e in ents}
         for ent in ents:
             actor_id, reason, cands = None, "", []
             nxt = doc[ent.end] if ent.end < len(doc) else None
+            if ent.label_ == "MISSION" and nxt is not None and nxt.text in OPENERS:
+                # `NAME «ACRONYM»` are two spans (spans.py), but the acronym still decides the
+                # name's mission, as a bracketed one inside the span does.
+                acr = starts.get(ent.end + 1)
+                if acr is not None and acr.label_ == "MISSION" and acr.end < len(doc) and doc[acr.end].text == OPENERS[nxt.text]:
+                    actor_id, reason, cands = self.resolve(f"{ent.text} ({acr.text})", ent.label_, earlier, ctx=ctx)
+                    if reason != "acronym":
+                        actor_id, reason, cands = None, "", []
             if ent.label_ == "ORG" and nxt is not None and key(nxt.text) in self.demonyms:
                 # Per-country bodies are registered with their adjective (`وزارة الخارجية الهندية`).
                 actor_id, reason, cands = self.resolve(ent.text + " " + nxt.text, ent.label_)
