@@ -377,3 +377,26 @@ def test_mission_winding_down_after_its_mandate_keeps_its_name(nlp):
     text = "الخرطوم - شرعت بعثة الأمم المتحدة في السودان في تفكيك مقارها في كادقلي."
     doc = run(nlp, text, [("بعثة الأمم المتحدة في السودان", "MISSION")], date="2011-07-10")
     assert doc.ents[0].kb_id_ == "mission:unmis"
+
+
+# ---------------------------------------------------------------- span edges the NER gets wrong on press
+def test_national_army_by_adjective_is_no_entity(nlp):
+    # rule 10: the NER's `القوات المسلحة` before `المالية` is dropped, a ministry keeps its span
+    text = "قالت القوات المسلحة المالية إن التنسيق مع وزارة الخارجية المالية مستمر."
+    doc = run(nlp, text, [("القوات المسلحة", "ORG"), ("وزارة الخارجية", "ORG")])
+    assert links(doc) == [("وزارة الخارجية", "ORG", "org:mli-mfa")]
+
+
+def test_lone_nationality_adjective_is_no_entity(nlp):
+    doc = run(nlp, "قال رئيس الوفد السوداني إن الخرطوم تعول على الحوار.", [("السوداني", "ORG"), ("الخرطوم", "GPE")])
+    assert [e.text for e in doc.ents] == ["الخرطوم"]
+
+
+@pytest.mark.parametrize("grown,name", [
+    ("مؤتمر أكرا في", "مؤتمر أكرا"),
+    ("مؤتمر المانحين الذي استضافته العاصمة", "مؤتمر المانحين"),
+])
+def test_event_does_not_run_into_a_preposition_or_a_relative_clause(nlp, grown, name):
+    text = f"وشارك الوزير في {grown} الأردنية."
+    doc = run(nlp, text, [(grown, "EVENT")])
+    assert [(e.text, e.label_) for e in doc.ents] == [(name, "EVENT")]

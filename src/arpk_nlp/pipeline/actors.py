@@ -429,6 +429,14 @@ class ActorLinker:
                 # (`[وزارة الخارجية] الهندية`); linking still reads it (see __call__).
                 while end - start > 1 and key(text[idx[end - 1] : ends[end - 1]]) in self.demonyms:
                     end -= 1
+                # ... but a national army named by its adjective is no entity at all
+                # (`القوات المسلحة المالية`, `والجيش اللبناني`).
+                if end < n and key(text[idx[end] : ends[end]]) in self.demonyms and _army_head(span_text(start, end)):
+                    decided.append(None)
+                    continue
+            if end - start == 1 and label in ("GPE", "ORG", "LOC") and key(span_text(start, end)) in self.demonyms:
+                decided.append(None)  # rule 4: an adjective (`السوداني`, `المالي`) is not a name
+                continue
             if self.cfg["relabel"]:
                 aid = self._exact_id(span_text(start, end))
                 # Only curated names relabel: GeoNames' `الجزيرة` (a Sudanese state) must not
@@ -439,6 +447,7 @@ class ActorLinker:
         if not absorbed and all(d == (e.start, e.end, e.label_) for d, e in zip(decided, ents)):
             return  # nothing moved: keep the Doc's entities as they are
         doc.ents = [Span(doc, d[0], d[1], label=d[2]) for k, d in enumerate(decided) if d is not None and k not in absorbed]
+
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text  # joins every token on each access: read once
@@ -611,3 +620,12 @@ class _Context:
             self._here = dominant_state(state_counts(i for i in ids if i in self._linker.states))
             self._done.add("here")
         return self._here
+
+
+# Heads of a national army's name (rule 10), proclitic `و` aside.
+_ARMY_HEADS = {key(w) for w in ("الجيش", "القوات المسلحة", "جيش", "القوات", "قوات الدفاع", "قوات الأمن")}
+
+
+def _army_head(surface: str) -> bool:
+    k = key(surface)
+    return k in _ARMY_HEADS or (k.startswith("و") and k[1:] in _ARMY_HEADS)

@@ -71,6 +71,15 @@ class SpanHygiene:
             start += 1
         if end - start == 1 and doc[start].is_punct:
             return []
+        if label in ("EVENT", "ORG") and self._id(doc[start:end].text) is None:
+            # A name does not run into a relative clause or end on a preposition or a full stop:
+            # `[مؤتمر الأطراف] الذي استضافته ...`, `[مؤتمر أكرا] في`.
+            for i in range(start + 1, end):
+                if key(doc[i].text) in _RELATIVES:
+                    end = i
+                    break
+            while end - start > 1 and (key(doc[end - 1].text) in _TRAILING_WORDS or doc[end - 1].text in _END_PUNCT):
+                end -= 1
         span_text = doc[start:end].text
         if label == "MISSION" or self._is_mission(span_text):
             grown = self._with_acronym(doc, start, end)
@@ -186,6 +195,10 @@ class SpanHygiene:
             out.append(Span(doc, s, e, label=self.linker.actors[found].type if found else label))
         return out
 
+
+_RELATIVES = {key(w) for w in ("الذي", "التي", "الذين", "اللذين", "اللتين", "اللذان", "اللتان", "اللواتي")}
+_TRAILING_WORDS = {key(w) for w in ("في", "من", "إلى", "على", "عن", "مع", "بين", "و", "أو", "ب", "ل")}
+_END_PUNCT = {".", ":", "!", "?", "؟", "…"}
 
 # Words that cannot begin or be part of a person's name after a mission's name.
 _NOT_NAMES = {key(w) for w in ("في", "من", "إلى", "على", "عن", "مع", "التي", "الذي", "قال", "قالت", "أن", "إن",
