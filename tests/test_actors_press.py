@@ -400,3 +400,21 @@ def test_event_does_not_run_into_a_preposition_or_a_relative_clause(nlp, grown, 
     text = f"وشارك الوزير في {grown} الأردنية."
     doc = run(nlp, text, [(grown, "EVENT")])
     assert [(e.text, e.label_) for e in doc.ents] == [(name, "EVENT")]
+
+
+@pytest.mark.parametrize("ents", [
+    [("إدارة عمليات السلام التابعة للأمم المتحدة", "ORG")],  # the NER's one span, a registry alias too
+    [("مجلس الأمن", "ORG"), ("للأمم المتحدة", "ORG")],  # two spans the registry's long form must not join
+])
+def test_owner_after_tabia_is_its_own_org(nlp, ents):
+    head = ents[0][0].split(" التابعة")[0]
+    text = f"وقالت {ents[0][0]} إن الوضع هادئ." if len(ents) == 1 else "دعا مجلس الأمن التابع للأمم المتحدة إلى التهدئة."
+    doc = run(nlp, text, ents)
+    assert [e.text for e in doc.ents] == [head if len(ents) == 1 else "مجلس الأمن", "للأمم المتحدة"]
+    assert doc.ents[-1].kb_id_ == "org:un"
+
+
+def test_event_keeps_its_official_tabia_phrase(nlp):
+    name = "اليوم الدولي لحفظة السلام التابعين للأمم المتحدة"
+    doc = run(nlp, f"احتفلت البعثة أمس ب{name} في جوبا.", [("ب" + name, "EVENT")])
+    assert doc.ents[0].label_ == "EVENT" and doc.ents[0].text.endswith("للأمم المتحدة")

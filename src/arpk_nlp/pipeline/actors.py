@@ -23,7 +23,7 @@ from .missions import HERE, MissionResolver, choose, generic_place
 from .normalize import strip_proclitics
 from .registry import Actor, AliasIndex, key, merge_actors, read_registry, unlinked_id
 from .roles import find_role
-from .spans import BARE_PROCLITICS, OPENERS, QUOTES, SpanHygiene
+from .spans import AFFILIATION, BARE_PROCLITICS, OPENERS, QUOTES, SpanHygiene
 
 _DIRECTIONS = {key(w) for w in ("شمال", "جنوب", "شرق", "غرب", "وسط", "شمالي", "جنوبي", "شرقي", "غربي")}
 
@@ -401,6 +401,9 @@ class ActorLinker:
                             continue  # never shrink a span that is already a registry name
                         if punct[e - 1]:
                             continue
+                        if label == "ORG" and any(key(text[idx[i] : ends[i]]) in AFFILIATION
+                                                  for i in (*range(s, ent.start), *range(ent.end, e))):
+                            continue  # spans.py keeps `التابعة لـ` + owner out of an ORG
                         # A neighbouring entity may be swallowed only whole (`جونغ وي` + `يونغ`
                         # tagged apart → the registry's `جونغ وي-يونغ`), never cut.
                         others = {owner[i] for i in range(s, e) if i in owner and owner[i] != k}
