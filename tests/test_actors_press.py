@@ -418,3 +418,12 @@ def test_event_keeps_its_official_tabia_phrase(nlp):
     name = "اليوم الدولي لحفظة السلام التابعين للأمم المتحدة"
     doc = run(nlp, f"احتفلت البعثة أمس ب{name} في جوبا.", [("ب" + name, "EVENT")])
     assert doc.ents[0].label_ == "EVENT" and doc.ents[0].text.endswith("للأمم المتحدة")
+
+
+def test_person_span_loses_a_definite_descriptor_after_a_registry_name(nlp):
+    # The NER ran a known name into the words after it (`X المنسقان المشاركان`): the name is cut
+    # at the registry's spelling; a family name with ال after an unknown first name stays.
+    text = "وترأس الجلسة جان بيير لاكروا المنسقان المشاركان للاجتماع، ومحمد الأمين."
+    doc = run(nlp, text, [("جان بيير لاكروا المنسقان المشاركان", "PERSON"), ("ومحمد الأمين", "PERSON")])
+    assert links(doc)[0] == ("جان بيير لاكروا", "PERSON", "person:jean-pierre-lacroix")
+    assert doc.ents[1].text == "ومحمد الأمين"

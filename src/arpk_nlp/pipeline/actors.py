@@ -390,7 +390,13 @@ class ActorLinker:
                     if s < ent.start and (text[idx[s] : ends[s]] in BARE_PROCLITICS
                                           or any(text[idx[i] : ends[i]] in QUOTES for i in range(s, ent.start))):
                         continue  # `و"مينوسكا`: the registry key ignores both, the span must not grow over them
-                    for e in range(max(s + 1, ent.end - 1), min(n, ent.end + 3) + 1):
+                    # A PERSON span may also lose a tail of definite words after a registry name
+                    # (`سوه ووك المضيفان المشاركان`): a descriptor, never part of the name.
+                    lo = ent.end - 1
+                    if label == "PERSON":
+                        while lo - 1 > s and key(text[idx[lo - 1] : ends[lo - 1]]).startswith("ال"):
+                            lo -= 1
+                    for e in range(max(s + 1, lo), min(n, ent.end + 3) + 1):
                         if blocked[e - 1]:
                             break  # whitespace ends a name; longer spans contain it too
                         if any(blocked[i] for i in range(s, e)):
