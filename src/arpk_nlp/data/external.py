@@ -78,27 +78,17 @@ def read_conll(path: str | Path) -> list[list[tuple[str, list[str]]]]:
 
 
 def _spans_and_repairs(tags: Sequence[str]) -> tuple[list[tuple[int, int, str]], int]:
-    spans: list[tuple[int, int, str]] = []
-    repairs = 0
-    start, typ = None, None
+    # spaCy's iob_to_biluo already treats an I-X that does not continue an X span as the start of
+    # one (the repair); it accepts any prefix, though, so the column is checked here first.
+    from spacy.training.iob_utils import iob_to_biluo, tags_to_entities
+
     for i, tag in enumerate(tags):
-        if tag == "O":
-            if start is not None:
-                spans.append((start, i, typ))
-            start, typ = None, None
-            continue
-        prefix, sep, t = tag.partition("-")
-        if not sep or prefix not in ("B", "I") or not t:
-            raise ValueError(f"not a BIO tag: {tag!r} (position {i})")
-        if prefix == "I" and start is not None and t == typ:
-            continue
-        if start is not None:
-            spans.append((start, i, typ))
-        if prefix == "I":
-            repairs += 1  # I-X without a preceding B-X/I-X: starts a new span
-        start, typ = i, t
-    if start is not None:
-        spans.append((start, len(tags), typ))
+        if tag != "O":
+            prefix, sep, t = tag.partition("-")
+            if not sep or prefix not in ("B", "I") or not t:
+                raise ValueError(f"not a BIO tag: {tag!r} (position {i})")
+    spans = [(start, end + 1, label) for label, start, end in tags_to_entities(iob_to_biluo(tags))]
+    repairs = sum(1 for start, _, _ in spans if tags[start].startswith("I-"))
     return spans, repairs
 
 
