@@ -10,7 +10,7 @@ Linking has no spaCy scorer, so it is computed here:
 """
 from __future__ import annotations
 
-from spacy.scorer import Scorer
+from spacy.scorer import PRFScore, Scorer
 from spacy.training import Example
 
 from .data.docbin import record_to_doc
@@ -61,7 +61,7 @@ def _linking(nlp, records, preds) -> dict:
     known = _known_ids(nlp)
     found = correct = 0
     gold_total = 0
-    ids_tp = ids_gold = ids_pred = 0
+    ids = PRFScore()  # actor ids per article, micro-averaged
     for rec, doc in zip(records, preds):
         pred = {(e.start_char, e.end_char): e for e in doc.ents}
         gold_ids = set()
@@ -76,18 +76,15 @@ def _linking(nlp, records, preds) -> dict:
             if e is not None:
                 found += 1
                 correct += int((e.kb_id_ or None) == expected)
-        pred_ids = {e.kb_id_ for e in doc.ents if e.kb_id_}
-        ids_tp += len(gold_ids & pred_ids)
-        ids_gold += len(gold_ids)
-        ids_pred += len(pred_ids)
+        ids.score_set({e.kb_id_ for e in doc.ents if e.kb_id_}, gold_ids)
     oracle = _oracle_linking(nlp, records)
     return {
         "link_acc": correct / found if found else 0.0,
         "link_found": found,
         "link_gold_mentions": gold_total,
         "link_acc_gold_spans": oracle,
-        "actor_recall": ids_tp / ids_gold if ids_gold else 0.0,
-        "actor_precision": ids_tp / ids_pred if ids_pred else 0.0,
+        "actor_recall": ids.recall,
+        "actor_precision": ids.precision,
     }
 
 

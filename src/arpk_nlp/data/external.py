@@ -424,11 +424,9 @@ PRED_COARSE = {"PERSON": "PERS", "GPE": "LOC", "LOC": "LOC", "ORG": "ORG", "MISS
 COARSE_TYPES = ("PERS", "LOC", "ORG")
 
 
-def _prf(tp: int, fp: int, fn: int) -> dict:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"p": p, "r": r, "f": f, "tp": tp, "fp": fp, "fn": fn}
+def _prf(score) -> dict:
+    """spaCy's PRFScore as p/r/f plus its counts (the benchmark reports both)."""
+    return {**score.to_dict(), "tp": score.tp, "fp": score.fp, "fn": score.fn}
 
 
 def coarse_conll_scores(nlp, path: str | Path, group: int = 10, tag_column: int = 0) -> dict:
@@ -441,9 +439,11 @@ def coarse_conll_scores(nlp, path: str | Path, group: int = 10, tag_column: int 
 
     RETURNS (dict): micro p/r/f, per_type {PERS, LOC, ORG: p/r/f/tp/fp/fn}, counts, words_per_second.
     """
+    from spacy.scorer import PRFScore
+
     sentences = read_conll(path)
     counts = Counter()
-    tp, fp, fn = Counter(), Counter(), Counter()
+    per_type = {t: PRFScore() for t in COARSE_TYPES}
     docs_in = []
     for grp in _groups(sentences, group):
         words, starts, gold, ignored = [], [], set(), []
@@ -487,19 +487,15 @@ def coarse_conll_scores(nlp, path: str | Path, group: int = 10, tag_column: int 
                 continue
             pred.add((ent.start, ent.end, c))
         for t in COARSE_TYPES:
-            g = {x for x in gold if x[2] == t}
-            p = {x for x in pred if x[2] == t}
-            tp[t] += len(g & p)
-            fp[t] += len(p - g)
-            fn[t] += len(g - p)
+            per_type[t].score_set({x for x in pred if x[2] == t}, {x for x in gold if x[2] == t})
         counts["gold"] += len(gold)
         counts["pred"] += len(pred)
-    micro = _prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
+    micro = _prf(sum(per_type.values(), PRFScore()))
     return {
         "file": str(path),
         "p": micro["p"], "r": micro["r"], "f": micro["f"],
         "tp": micro["tp"], "fp": micro["fp"], "fn": micro["fn"],
-        "per_type": {t: _prf(tp[t], fp[t], fn[t]) for t in COARSE_TYPES},
+        "per_type": {t: _prf(per_type[t]) for t in COARSE_TYPES},
         "counts": dict(counts),
         "seconds": seconds,
         "words_per_second": counts["tokens"] / seconds if seconds > 0 else 0.0,
