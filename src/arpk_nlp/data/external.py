@@ -503,17 +503,18 @@ def coarse_conll_scores(nlp, path: str | Path, group: int = 10, tag_column: int 
 
 
 def format_coarse(scores: dict) -> str:
-    """A plain-text table of `coarse_conll_scores`."""
+    """A plain-text table (wasabi) of `coarse_conll_scores`."""
+    from wasabi import table
+
     c = scores.get("counts", {})
-    lines = [f"{scores.get('file', '')}: {c.get('sentences', 0)} sentences, {c.get('tokens', 0)} tokens "
-             "(entity-level exact match; PERS/LOC/ORG; MISC not scored)",
-             f"{'type':<8}{'P':>7}{'R':>7}{'F':>7}{'tp':>7}{'fp':>7}{'fn':>7}"]
-    for t, s in scores["per_type"].items():
-        lines.append(f"{t:<8}{s['p']:>7.3f}{s['r']:>7.3f}{s['f']:>7.3f}{s['tp']:>7}{s['fp']:>7}{s['fn']:>7}")
-    lines.append(f"{'micro':<8}{scores['p']:>7.3f}{scores['r']:>7.3f}{scores['f']:>7.3f}"
-                 f"{scores['tp']:>7}{scores['fp']:>7}{scores['fn']:>7}")
-    lines.append(f"\nspeed: {scores['words_per_second']:,.0f} words/s ({scores['seconds']:.1f} s)")
-    return "\n".join(lines)
+    rows = [[t, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}", s["tp"], s["fp"], s["fn"]]
+            for t, s in [*scores["per_type"].items(), ("micro", scores)]]
+    return "\n".join([
+        f"{scores.get('file', '')}: {c.get('sentences', 0)} sentences, {c.get('tokens', 0)} tokens "
+        "(entity-level exact match; PERS/LOC/ORG; MISC not scored)",
+        table(rows, header=["type", "P", "R", "F", "tp", "fp", "fn"], divider=True, aligns=("l", *"rrrrrr")),
+        f"speed: {scores['words_per_second']:,.0f} words/s ({scores['seconds']:.1f} s)",
+    ])
 
 
 # ----------------------------------------------------------------------------- mapping report
