@@ -214,6 +214,7 @@ def test_corpus_commands():
     res = run("corpus", "validate")
     assert res.exit_code == 0, res.output
     res = run("corpus", "stats", "--json")
+    assert res.exit_code == 0, res.output
     st = json.loads(res.stdout)
     assert st["train"]["articles"] >= 60 and st["gold"]["articles"] >= 25
 
@@ -228,6 +229,7 @@ def test_actors_lookup_and_stats():
     assert "unlinked:" in lines[3]
     mini = Path(__file__).parent / "data" / "actors_mini.jsonl"
     res = run("actors", "lookup", "جوتيريش", "--registry", mini)
+    assert res.exit_code == 0, res.output
     assert "person:antonio-guterres" in res.stdout and "by variant" in res.stdout  # ج/غ rule
     res = run("actors", "stats", "-m", MODEL)
     assert res.exit_code == 0 and "| MISSION |" in res.stdout
