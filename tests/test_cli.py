@@ -160,6 +160,7 @@ def test_failed_batch_writes_no_output_file(tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_evaluate_default_gold_json():
     res = run("evaluate", "--json", "-m", MODEL)
     assert res.exit_code == 0, res.output

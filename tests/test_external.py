@@ -317,6 +317,7 @@ def test_real_sha256_match_declarations():
             assert X.sha256(path) == s["sha256"], path
 
 
+@pytest.mark.slow
 @needs_data
 def test_real_convert_train_dev(blank, tmp_path):
     from spacy.tokens import DocBin
