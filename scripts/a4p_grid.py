@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from spacy.scorer import PRFScore
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
@@ -33,16 +34,16 @@ GRID = [
 
 
 def f1(clf, docs, labels):
-    tp = fp = fn = 0
-    per = []
+    micro, per = PRFScore(), []
     S = np.array([clf.scores_from_logits(clf.pooled_logits(d)) for d in docs])  # (n_docs, n_labels)
     for j, label in enumerate(labels):
         pred = S[:, j] >= 0.5
         gold = np.array([d.cats[label] >= 0.5 for d in docs])
         a, b, c = int((pred & gold).sum()), int((pred & ~gold).sum()), int((~pred & gold).sum())
-        per.append(2 * a / (2 * a + b + c) if a else 0.0)
-        tp, fp, fn = tp + a, fp + b, fn + c
-    return 2 * tp / (2 * tp + fp + fn), float(np.mean(per))
+        s = PRFScore(tp=a, fp=b, fn=c)
+        per.append(s.fscore)
+        micro += s
+    return micro.fscore, float(np.mean(per))
 
 
 def main():

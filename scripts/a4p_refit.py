@@ -28,6 +28,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+from spacy.scorer import PRFScore
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
@@ -40,12 +41,11 @@ def is_press(rec) -> bool:
 def metrics(Y: np.ndarray, P: np.ndarray, labels) -> dict:
     Y, P = Y.astype(bool), P.astype(bool)
     tp, fp, fn = (Y & P).sum(0), (~Y & P).sum(0), (Y & ~P).sum(0)
-    f = np.where(tp > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 0.0)
-    per = {l: {"p": tp[j] / max(tp[j] + fp[j], 1), "r": tp[j] / max(tp[j] + fn[j], 1), "f": f[j], "n": int(Y[:, j].sum())}
-           for j, l in enumerate(labels)}
-    TP, FP, FN = tp.sum(), fp.sum(), fn.sum()
-    return {"micro_f": 2 * TP / max(2 * TP + FP + FN, 1), "micro_p": TP / max(TP + FP, 1), "micro_r": TP / max(TP + FN, 1),
-            "macro_f": float(np.mean(f)), "per": per}
+    prf = [PRFScore(tp=int(tp[j]), fp=int(fp[j]), fn=int(fn[j])) for j in range(len(labels))]
+    per = {l: {"p": s.precision, "r": s.recall, "f": s.fscore, "n": int(Y[:, j].sum())} for j, (l, s) in enumerate(zip(labels, prf))}
+    micro = sum(prf, PRFScore())
+    return {"micro_f": micro.fscore, "micro_p": micro.precision, "micro_r": micro.recall,
+            "macro_f": float(np.mean([s.fscore for s in prf])), "per": per}
 
 
 def scores(cal, Z: np.ndarray) -> np.ndarray:
@@ -68,7 +68,7 @@ def legacy_thresholds(Z, Y) -> np.ndarray:
         for t in np.arange(0.15, 0.851, 0.025):
             pred = P[:, j] >= t
             tp, fp, fn = (pred & y).sum(), (pred & ~y).sum(), (~pred & y).sum()
-            f = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+            f = PRFScore(tp=int(tp), fp=int(fp), fn=int(fn)).fscore
             if f > best_f + 1e-9 or (abs(f - best_f) < 1e-9 and abs(t - 0.5) < abs(best - 0.5)):
                 best, best_f = t, f
         out[j] = best

@@ -39,6 +39,7 @@ def evaluate_pipeline(nlp, docbin: Path) -> dict:
 def lexicon_baseline(nlp, work: Path) -> dict:
     """Keyword counts alone, k (min hits) tuned on dev per label."""
     import numpy as np
+    from spacy.scorer import PRFScore
     from spacy.tokens import DocBin
     from spacy.training import Example
 
@@ -57,7 +58,7 @@ def lexicon_baseline(nlp, work: Path) -> dict:
         def f1(k):
             p = counts[:, j] >= k
             tp = (p & y).sum(); fp = (p & ~y).sum(); fn = (~p & y).sum()
-            return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+            return PRFScore(tp=int(tp), fp=int(fp), fn=int(fn)).fscore
         best_k[label] = max(range(1, 8), key=f1)
     for split, (refs, counts) in data.items():
         egs = []

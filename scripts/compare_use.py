@@ -20,6 +20,7 @@ import re
 import time
 
 import numpy as np
+from spacy.scorer import PRFScore
 
 
 def sentences(text: str) -> list[str]:
@@ -29,7 +30,7 @@ def sentences(text: str) -> list[str]:
 
 def micro_f1(Y: np.ndarray, P: np.ndarray) -> float:
     tp = int((Y & P).sum()); fp = int((~Y & P).sum()); fn = int((Y & ~P).sum())
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    return PRFScore(tp=tp, fp=fp, fn=fn).fscore
 
 
 def label_f1(y: np.ndarray, p: np.ndarray) -> float:

@@ -20,6 +20,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
+from spacy.scorer import PRFScore  # noqa: E402
+
 from arpk_nlp.data.corpus import find_sources, load_articles  # noqa: E402
 from arpk_nlp.pipeline.labels import A4P_LABELS  # noqa: E402
 
@@ -95,7 +97,7 @@ def agreement(review_dir: Path, writer_dir: Path, show: bool = False) -> dict:
                     print(f"{rid}\tid\t{k[2]}\t{t[k[0]:k[1]]}\twriter={os_[k]} reviewer={rs_[k]}")
             for l in diff:
                 print(f"{rid}\ta4p\t{l}\twriter={o['cats'][l]} reviewer={r['cats'][l]}")
-    f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    f1 = PRFScore(tp=tp, fp=fp, fn=fn).fscore
     res = {
         "articles": len(rev) - len(text_mismatch) - len(missing),
         "spans_writer": tp + fn,

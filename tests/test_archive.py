@@ -188,8 +188,7 @@ def test_rerun_skips_stored_and_reannotates_a_changed_text(tmp_path, nlp, texts)
         assert store.con.execute("SELECT count(*) FROM areas WHERE article = 'art-000'").fetchone()[0] == 8
 
 
-def test_an_article_that_breaks_the_pipeline_is_reported_and_the_job_goes_on(tmp_path, texts):
-    import spacy
+def test_an_article_that_breaks_the_pipeline_is_reported_and_the_job_goes_on(tmp_path, texts, shipped_copy):
     from spacy.language import Language
 
     @Language.component("arpk_test_fail_on_marker")
@@ -198,7 +197,7 @@ def test_an_article_that_breaks_the_pipeline_is_reported_and_the_job_goes_on(tmp
             raise ValueError("synthetic failure")
         return doc
 
-    nlp = spacy.load(MODEL)
+    nlp = shipped_copy
     nlp.add_pipe("arpk_test_fail_on_marker", first=True)
     root = tmp_path / "arc"
     root.mkdir()
@@ -222,6 +221,8 @@ def _cli(*args) -> list[str]:
     return [sys.executable, "-m", "arpk_nlp", *map(str, args)]
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_kill_9_then_rerun_loses_nothing_and_duplicates_nothing(tmp_path, archive, reference):
     db = tmp_path / "k.duckdb"
     cmd = _cli("archive", "run", archive, "--db", db, "-m", MODEL, "--model-version", MV, "--batch-size", 3,
@@ -249,6 +250,8 @@ def test_kill_9_then_rerun_loses_nothing_and_duplicates_nothing(tmp_path, archiv
     assert table_rows(db, MV) == reference[1]
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_dask_local_cluster_gives_the_same_rows_as_one_process(tmp_path, archive, reference):
     from arpk_nlp.dask_run import DaskRunner
 

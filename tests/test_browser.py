@@ -21,6 +21,8 @@ CHROMIUM = os.environ.get("ARPK_CHROMIUM") or next((b for b in map(shutil.which,
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.integration,
+    pytest.mark.slow,
     pytest.mark.skipif(CHROMIUM is None, reason="no Chromium found (apt-get install -y chromium, or set ARPK_CHROMIUM)"),
 ]
 

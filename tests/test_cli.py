@@ -5,7 +5,7 @@ import pytest
 from typer.testing import CliRunner
 
 from arpk_nlp.cli import app
-from conftest import MODEL, SHARED
+from conftest import MODEL, REPO, SHARED
 
 runner = CliRunner()
 ARTICLE = ("نيويورك (وام) - قال الأمين العام للأمم المتحدة أنطونيو غوتيريش إن قوة الأمم المتحدة المؤقتة في لبنان "
@@ -160,6 +160,7 @@ def test_failed_batch_writes_no_output_file(tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_evaluate_default_gold_json():
     res = run("evaluate", "--json", "-m", MODEL)
     assert res.exit_code == 0, res.output
@@ -169,7 +170,41 @@ def test_evaluate_default_gold_json():
     assert 0.0 < scores["ents_f"] <= 1.0 and 0.0 < scores["cats_micro_f"] <= 1.0
 
 
-def test_evaluate_table_and_bad_gold(tmp_path):
+def test_evaluate_table_shows_the_scores(tmp_path):
+    """The text report is a table of the same numbers the JSON holds, one row per label."""
+    from arpk_nlp.data.corpus import split_records
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in split_records(REPO / "corpus", "gold")[:6]),
+                    encoding="utf-8")
+    res = run("evaluate", gold, "-m", MODEL, "-o", tmp_path / "scores.json")
+    assert res.exit_code == 0, res.output
+    scores = json.loads((tmp_path / "scores.json").read_text(encoding="utf-8"))
+    out = res.stdout
+    assert out.index("Entities (exact span and label)") < out.index("A4P themes") < out.index("Actor linking")
+
+    def rows(section: str) -> dict[str, list[str]]:
+        lines = section.splitlines()
+        cells = [line.split() for line in lines if line.strip() and not set(line) <= {"-", " "}]
+        assert cells[0] == ["label", "P", "R", "F"], cells[0]
+        return {c[0]: c[1:] for c in cells[1:]}
+
+    def prf(s, keys="prf"):
+        return [f"{s[k]:.3f}" for k in keys]
+
+    ents = rows(out.split("Entities (exact span and label)")[1].split("A4P themes")[0])
+    assert ents == {**{label: prf(s) for label, s in scores["ents_per_type"].items()},
+                    "micro": prf(scores, ("ents_p", "ents_r", "ents_f"))}
+    cats = rows(out.split("A4P themes")[1].split("Actor linking")[0])
+    assert cats == {**{label: prf(s) for label, s in scores["cats_f_per_type"].items()},
+                    "micro": prf(scores, ("cats_micro_p", "cats_micro_r", "cats_micro_f")),
+                    "macro": prf(scores, ("cats_macro_p", "cats_macro_r", "cats_macro_f"))}
+    link = next(line for line in out.splitlines() if line.startswith("accuracy (NER spans)"))
+    assert f"{scores['link_acc']:.3f}" in link and f"({scores['link_found']} of {scores['link_gold_mentions']} gold mentions found)" in link
+    assert f"{scores['actor_recall']:.3f}" in next(line for line in out.splitlines() if line.startswith("actor-id recall"))
+
+
+def test_evaluate_bad_gold_one_line(tmp_path):
     bad = tmp_path / "gold.jsonl"
     bad.write_bytes(b"\xff\xfe")
     res = run("evaluate", bad, "-m", MODEL)
@@ -180,6 +215,7 @@ def test_corpus_commands():
     res = run("corpus", "validate")
     assert res.exit_code == 0, res.output
     res = run("corpus", "stats", "--json")
+    assert res.exit_code == 0, res.output
     st = json.loads(res.stdout)
     assert st["train"]["articles"] >= 60 and st["gold"]["articles"] >= 25
 
@@ -194,6 +230,7 @@ def test_actors_lookup_and_stats():
     assert "unlinked:" in lines[3]
     mini = Path(__file__).parent / "data" / "actors_mini.jsonl"
     res = run("actors", "lookup", "جوتيريش", "--registry", mini)
+    assert res.exit_code == 0, res.output
     assert "person:antonio-guterres" in res.stdout and "by variant" in res.stdout  # ج/غ rule
     res = run("actors", "stats", "-m", MODEL)
     assert res.exit_code == 0 and "| MISSION |" in res.stdout
@@ -213,3 +250,25 @@ def test_corpus_check_runs():
     res = run("corpus", "check")
     assert res.exit_code == 0
     assert "surfaces with more than one label" in res.stdout
+
+
+def test_train_set_values_parsed_like_spacy(tmp_path, monkeypatch):
+    """`--set` values arrive typed as `spacy train --KEY VALUE` would give them; a malformed one is one line."""
+    import arpk_nlp.train
+
+    seen = {}
+
+    def fake_train(corpus, output, config, work_dir, overrides, **kw):
+        seen.update(overrides)
+
+    monkeypatch.setattr(arpk_nlp.train, "train", fake_train)
+    res = run("train", "-o", tmp_path / "m", "--max-steps", "5", "--set", "training.dropout=0.2",
+              "--set", 'components.ner.model.extra=["ORG", "GPE"]', "--set", "paths.vectors=null",
+              "--set", "training.logger.progress_bar=true", "--set", "nlp.lang=ar", "--set", "paths.x=a=b")
+    assert res.exit_code == 0, res.output
+    assert seen == {"training.max_steps": 5, "training.dropout": 0.2, "components.ner.model.extra": ["ORG", "GPE"],
+                    "paths.vectors": None, "training.logger.progress_bar": True, "nlp.lang": "ar", "paths.x": "a=b"}
+    for bad in ("training.dropout", "dropout=0.2", "--training.dropout=1"):
+        res = run("train", "-o", tmp_path / "m", "--max-steps", "5", "--set", bad)
+        assert res.exit_code == 1 and res.stderr.count("\n") == 1 and "--set takes SECTION.KEY=VALUE" in res.stderr, res.output
+        assert "Traceback" not in res.output

@@ -58,6 +58,16 @@ def test_bio_spans_i_without_b_starts_a_span():
         X.bio_spans(["S-PERS"])
 
 
+def test_bio_spans_adjacent_spans_and_bad_tags():
+    # a B-X right after an X span starts a second span; an empty column has none
+    assert X.bio_spans(["B-X", "B-X", "I-X", "O", "I-X"]) == [(0, 1, "X"), (1, 3, "X"), (4, 5, "X")]
+    assert X.count_repairs(["B-X", "B-X", "I-X", "O", "I-X"]) == 1
+    assert X.bio_spans([]) == [] and X.bio_spans(["O", "O"]) == []
+    for bad in (["B-"], ["PERS"], ["O", "L-X"], ["U-X"]):
+        with pytest.raises(ValueError, match="not a BIO tag"):
+            X.bio_spans(bad)
+
+
 # ----------------------------------------------------------------------------- mapping
 def test_loc_to_gpe_via_registry(registry):
     keys = X.gpe_keys(registry)
@@ -307,6 +317,7 @@ def test_real_sha256_match_declarations():
             assert X.sha256(path) == s["sha256"], path
 
 
+@pytest.mark.slow
 @needs_data
 def test_real_convert_train_dev(blank, tmp_path):
     from spacy.tokens import DocBin

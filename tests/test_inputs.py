@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -103,6 +104,7 @@ def test_stdin_detection(tmp_path):
     assert "empty input" in str(stdin(b"")[0])
 
 
+@pytest.mark.integration
 def test_closed_stdin_one_line():
     res = subprocess.run(f"exec {sys.executable} -m arpk_nlp annotate - -m {MODEL} <&-", shell=True,
                          capture_output=True, text=True, timeout=120)

@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 
+import pytest
 from typer.testing import CliRunner
 
 from arpk_nlp.cli import app
@@ -14,6 +15,8 @@ from arpk_nlp.data.corpus import parse_article
 from conftest import CORPUS, MODEL
 
 runner = CliRunner()
+# a CLI training (smoke) and a model comparison: the longest test
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
 EXTRA = (
     "جوبا (رويترز) - قالت بعثة الأمم المتحدة في جنوب السودان إن دورية تعرضت لهجوم قرب ملكال، "
     "ودعت الممثلة الخاصة للأمين العام إلى حماية المدنيين."

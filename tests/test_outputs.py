@@ -47,6 +47,7 @@ def test_bad_target_one_line_before_the_work(tmp_path, article, target, message)
     assert message in one_error_line(res)
 
 
+@pytest.mark.integration
 def test_closed_stdout_one_line(article):
     res = subprocess.run(f"exec {' '.join(CLI)} {article} -m {MODEL} >&-", shell=True, capture_output=False,
                          stderr=subprocess.PIPE, text=True, timeout=120)
@@ -54,6 +55,8 @@ def test_closed_stdout_one_line(article):
     assert "error: <stdout>: closed" in res.stderr
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_broken_pipe_one_line(article):
     proc = subprocess.Popen([*CLI, str(article), "-f", "json", "-m", str(MODEL)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)

@@ -1,4 +1,6 @@
 """The weasel workflow (project.yml) is valid and its commands call the real CLI."""
+import pytest
+
 from conftest import REPO
 
 
@@ -17,6 +19,7 @@ def test_project_yml_is_a_valid_weasel_project():
     assert all(len(a["checksum"]) == 32 for a in cfg["assets"])
 
 
+@pytest.mark.slow
 def test_evaluate_writes_the_scores_file(tmp_path):
     from typer.testing import CliRunner
 

@@ -96,7 +96,8 @@ def test_tokenizer_serialization(blank):
     other = CamelTokenizer(blank.vocab).from_bytes(data)
     assert other.prefix_len == 2
     clone = pickle.loads(pickle.dumps(tok))
-    assert clone("في مالي").text == "في مالي"
+    assert clone.prefix_len == 2 and clone("في مالي").text == "في مالي"
+    assert [t.norm_ for t in clone("في مالي")] == [t.norm_ for t in tok("في مالي")]
     tok.prefix_len = 3
 
 
@@ -109,6 +110,8 @@ def test_tokenizer_disk_roundtrip(blank, tmp_path):
     assert nlp2("الأمم المتحدة").text == "الأمم المتحدة"
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_shipped_model_loads_in_fresh_process_without_import():
     # Entry points register the factories and the tokenizer: no `import arpk_nlp` needed.
     code = (
@@ -121,6 +124,8 @@ def test_shipped_model_loads_in_fresh_process_without_import():
     assert "arpk_a4p" in out.stdout and "arpk_linker" in out.stdout
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_no_camel_data_import_on_default_path():
     code = (
         "import sys, spacy; import arpk_nlp.pipeline.tokenizer, arpk_nlp.pipeline.actors, arpk_nlp.pipeline.themes; "

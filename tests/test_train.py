@@ -5,20 +5,20 @@ import spacy
 
 from arpk_nlp.data.corpus import CorpusError
 from arpk_nlp.train import TrainingError, train
-from conftest import CORPUS, REPO
+from conftest import CORPUS, REPO, SMOKE
 
 CONFIG = REPO / "configs" / "arpk.cfg"
 PRETRAIN_CONFIG = REPO / "configs" / "arpk-pretrain.cfg"
 
 
-def test_training_workflow_smoke(tmp_path):
+@pytest.mark.slow
+@pytest.mark.integration
+def test_training_workflow_smoke(smoke_model):
     """The whole workflow on a few articles: corpus → DocBin → spacy train → A4P fit → evaluate → model."""
-    out = tmp_path / "models" / "smoke"
-    meta = train(CORPUS, out, CONFIG, tmp_path / "work",
-                 overrides={"training.max_steps": 12, "training.eval_frequency": 6}, limit=8, log=lambda m: None)
+    out, meta = smoke_model
     counts = meta["corpus_counts"]
-    assert {k: counts[k] for k in ("train", "dev", "gold")} == {"train": 8, "dev": 8, "gold": 8}
-    assert counts.get("gold-press", 0) <= 8
+    assert {k: counts[k] for k in ("train", "dev", "gold")} == {"train": 6, "dev": 6, "gold": 6}
+    assert counts.get("gold-press", 0) <= 6
     assert set(meta["scores"]) == {"dev", "gold"} | ({"gold-press"} if counts.get("gold-press") else set())
     nlp = spacy.load(out)
     assert nlp.pipe_names == ["sentencizer", "tok2vec", "ner", "arpk_gazetteer", "arpk_a4p", "arpk_refine", "arpk_linker", "arpk_roles"]
@@ -36,6 +36,8 @@ def test_training_workflow_smoke(tmp_path):
     assert rarity.attrs["table"].get("في", 0) >= 1  # in every Arabic article
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_pretraining_config_smoke(tmp_path):
     """configs/arpk-pretrain.cfg: spaCy pretrain of the tok2vec first, then training from it."""
     out = tmp_path / "models" / "smoke"
@@ -47,6 +49,7 @@ def test_pretraining_config_smoke(tmp_path):
     assert spacy.load(out).pipe_names[1:3] == ["tok2vec", "ner"]
 
 
+@pytest.mark.integration
 def test_failed_retrain_keeps_working_model(tmp_path):
     out = tmp_path / "model"
     out.mkdir()
@@ -63,16 +66,18 @@ def test_failed_retrain_keeps_working_model(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["marker"]
 
 
-def test_same_data_and_seed_give_same_scores(tmp_path):
-    kw = dict(overrides={"training.max_steps": 10, "training.eval_frequency": 5}, limit=6, log=lambda m: None)
-    a = train(CORPUS, tmp_path / "a", CONFIG, tmp_path / "wa", **kw)
-    b = train(CORPUS, tmp_path / "b", CONFIG, tmp_path / "wb", **kw)
-    assert a["scores"] == b["scores"]
+@pytest.mark.slow
+@pytest.mark.integration
+def test_same_data_and_seed_give_same_scores(tmp_path, smoke_model):
+    again = train(CORPUS, tmp_path / "b", CONFIG, tmp_path / "wb", log=lambda m: None, **SMOKE)
+    assert again["scores"] == smoke_model[1]["scores"]
 
 
 EXTERNAL = REPO.parent / "shared" / "data" / "ner"
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 @pytest.mark.skipif(not EXTERNAL.is_dir(), reason="public NER corpora (../shared/data/ner) not present")
 def test_training_with_external_corpora_smoke(tmp_path):
     meta = train(CORPUS, tmp_path / "m", CONFIG, tmp_path / "w", limit=4, upsample=2, external=EXTERNAL,

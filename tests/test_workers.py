@@ -16,10 +16,9 @@ PARENT = os.getpid()
 
 
 @pytest.fixture(scope="module")
-def fragile():
+def fragile(shipped_copy):
     """The shipped pipeline plus a component that raises on 'BOOM' and kills its (worker)
     process on 'DIE': failures the reading layer cannot catch."""
-    import spacy
     from spacy.language import Language
 
     if "arpk_test_fragile" not in Language.factories:
@@ -31,9 +30,8 @@ def fragile():
                 os._exit(3)
             return doc
 
-    nlp = spacy.load(MODEL)
-    nlp.add_pipe("arpk_test_fragile", last=True)
-    return nlp
+    shipped_copy.add_pipe("arpk_test_fragile", last=True)
+    return shipped_copy
 
 
 @pytest.mark.parametrize("n_process", [1, 2])
@@ -99,6 +97,8 @@ def big_input(tmp_path_factory):
     return p
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=["SIGINT", "SIGTERM", "SIGKILL"])
 def test_workers_stop_with_parent(tmp_path, big_input, sig):

@@ -10,7 +10,7 @@ Linking has no spaCy scorer, so it is computed here:
 """
 from __future__ import annotations
 
-from spacy.scorer import Scorer
+from spacy.scorer import PRFScore, Scorer
 from spacy.training import Example
 
 from .data.docbin import record_to_doc
@@ -61,7 +61,7 @@ def _linking(nlp, records, preds) -> dict:
     known = _known_ids(nlp)
     found = correct = 0
     gold_total = 0
-    ids_tp = ids_gold = ids_pred = 0
+    ids = PRFScore()  # actor ids per article, micro-averaged
     for rec, doc in zip(records, preds):
         pred = {(e.start_char, e.end_char): e for e in doc.ents}
         gold_ids = set()
@@ -76,18 +76,15 @@ def _linking(nlp, records, preds) -> dict:
             if e is not None:
                 found += 1
                 correct += int((e.kb_id_ or None) == expected)
-        pred_ids = {e.kb_id_ for e in doc.ents if e.kb_id_}
-        ids_tp += len(gold_ids & pred_ids)
-        ids_gold += len(gold_ids)
-        ids_pred += len(pred_ids)
+        ids.score_set({e.kb_id_ for e in doc.ents if e.kb_id_}, gold_ids)
     oracle = _oracle_linking(nlp, records)
     return {
         "link_acc": correct / found if found else 0.0,
         "link_found": found,
         "link_gold_mentions": gold_total,
         "link_acc_gold_spans": oracle,
-        "actor_recall": ids_tp / ids_gold if ids_gold else 0.0,
-        "actor_precision": ids_tp / ids_pred if ids_pred else 0.0,
+        "actor_recall": ids.recall,
+        "actor_precision": ids.precision,
     }
 
 
@@ -128,20 +125,26 @@ def linker_accuracy(nlp_or_linker, make_doc, records) -> tuple[float, int]:
 
 
 def format_table(scores: dict) -> str:
-    """A plain-text report: entities per label, A4P per label, micro/macro, linking."""
-    lines = ["Entities (exact span and label)", f"{'label':<28}{'P':>7}{'R':>7}{'F':>7}"]
-    for label, s in sorted((scores.get("ents_per_type") or {}).items()):
-        lines.append(f"{label:<28}{s['p']:>7.3f}{s['r']:>7.3f}{s['f']:>7.3f}")
-    lines.append(f"{'micro':<28}{scores.get('ents_p', 0):>7.3f}{scores.get('ents_r', 0):>7.3f}{scores.get('ents_f', 0):>7.3f}")
-    lines += ["", "A4P themes", f"{'label':<28}{'P':>7}{'R':>7}{'F':>7}"]
-    for label, s in (scores.get("cats_f_per_type") or {}).items():
-        lines.append(f"{label:<28}{s['p']:>7.3f}{s['r']:>7.3f}{s['f']:>7.3f}")
-    lines.append(f"{'micro':<28}{scores.get('cats_micro_p', 0):>7.3f}{scores.get('cats_micro_r', 0):>7.3f}{scores.get('cats_micro_f', 0):>7.3f}")
-    lines.append(f"{'macro':<28}{scores.get('cats_macro_p', 0):>7.3f}{scores.get('cats_macro_r', 0):>7.3f}{scores.get('cats_macro_f', 0):>7.3f}")
-    lines += ["", "Actor linking",
-              f"{'accuracy (NER spans)':<28}{scores.get('link_acc', 0):>7.3f}   "
-              f"({scores.get('link_found', 0)} of {scores.get('link_gold_mentions', 0)} gold mentions found)",
-              f"{'accuracy (gold spans)':<28}{scores.get('link_acc_gold_spans', 0):>7.3f}",
-              f"{'actor-id recall':<28}{scores.get('actor_recall', 0):>7.3f}",
-              f"{'actor-id precision':<28}{scores.get('actor_precision', 0):>7.3f}"]
-    return "\n".join(lines)
+    """A plain-text report (wasabi tables): entities per label, A4P per label, micro/macro, linking."""
+    from wasabi import table
+
+    def prf(p, r, f) -> list[str]:
+        return [f"{p:.3f}", f"{r:.3f}", f"{f:.3f}"]
+
+    head, aligns = ["label", "P", "R", "F"], ("l", "r", "r", "r")
+    ents = [[label, *prf(s["p"], s["r"], s["f"])] for label, s in sorted((scores.get("ents_per_type") or {}).items())]
+    ents.append(["micro", *prf(scores.get("ents_p", 0), scores.get("ents_r", 0), scores.get("ents_f", 0))])
+    cats = [[label, *prf(s["p"], s["r"], s["f"])] for label, s in (scores.get("cats_f_per_type") or {}).items()]
+    for avg in ("micro", "macro"):
+        cats.append([avg, *prf(*(scores.get(f"cats_{avg}_{k}", 0) for k in "prf"))])
+    link = [["accuracy (NER spans)", f"{scores.get('link_acc', 0):.3f}",
+             f"({scores.get('link_found', 0)} of {scores.get('link_gold_mentions', 0)} gold mentions found)"],
+            ["accuracy (gold spans)", f"{scores.get('link_acc_gold_spans', 0):.3f}", ""],
+            ["actor-id recall", f"{scores.get('actor_recall', 0):.3f}", ""],
+            ["actor-id precision", f"{scores.get('actor_precision', 0):.3f}", ""]]
+    text = "\n".join([
+        "Entities (exact span and label)", table(ents, header=head, divider=True, aligns=aligns, max_col=40),
+        "A4P themes", table(cats, header=head, divider=True, aligns=aligns, max_col=40),
+        "Actor linking", table(link, aligns=("l", "r", "l"), max_col=60),
+    ])
+    return "\n".join(line.rstrip() for line in text.rstrip("\n").split("\n"))

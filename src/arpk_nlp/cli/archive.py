@@ -234,11 +234,11 @@ def _print(columns: list[str], rows: list[tuple], fmt: str) -> None:
         for r in rows:
             sys.stdout.write(json.dumps(dict(zip(columns, r, strict=True)), ensure_ascii=False, default=str) + "\n")
     else:
+        from wasabi import table
+
         cells = [[("" if v is None else f"{v:,}" if isinstance(v, int) else str(v)) for v in r] for r in rows]
-        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-        sys.stdout.write("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n")
-        for r in cells:
-            sys.stdout.write("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() + "\n")
+        text = table(cells, header=columns, spacing=2, max_col=10_000)  # max_col: widths follow the longest cell
+        sys.stdout.write("\n".join(line.rstrip() for line in text.strip("\n").split("\n")) + "\n")
 
 
 def _query_command(name: str, help_text: str, needs: tuple[str, ...]):

@@ -1,14 +1,22 @@
 """What every command shares: the one-line failure, model loading, checkout defaults."""
 from __future__ import annotations
 
+import sys
+from contextlib import redirect_stdout
 from pathlib import Path
 
 import typer
+from wasabi import Printer
+
+# Plain printer: wasabi's pretty mode adds an icon and colour and wraps at 80 columns, which would
+# break the promise of ONE line starting with "error:" (scripts and tests grep for it).
+_msg = Printer(pretty=False)
 
 
 def fail(message: str, code: int = 1) -> None:
     """One clear line on stderr and a non-zero exit: no traceback for user errors."""
-    typer.echo(f"error: {message}", err=True)
+    with redirect_stdout(sys.stderr):  # wasabi prints to stdout; errors belong on stderr
+        _msg.fail(f"error: {message}")
     raise typer.Exit(code)
 
 

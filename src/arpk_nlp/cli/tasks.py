@@ -101,11 +101,13 @@ def tasks_select_cli(
                 )
             )
     else:
-        typer.echo(f"{'rank':>4} {'gain':>6} {'score':>6} {'a4p':>5} {'unlinked':>8} {'ner':>5}  {'mission':<17} {'id':<16} source")
-        for k, c in enumerate(picked, 1):
-            p = c.parts
-            typer.echo(f"{k:>4} {c.gain:>6.2f} {c.total:>6.2f} {p['a4p']:>5.2f} {p['unlinked']:>8.2f} {p['ner']:>5.2f}  "
-                       f"{c.group:<17} {c.record['id']:<16} {c.record['source']}")
+        from wasabi import table
+
+        rows = [[k, f"{c.gain:.2f}", f"{c.total:.2f}", f"{c.parts['a4p']:.2f}", f"{c.parts['unlinked']:.2f}",
+                 f"{c.parts['ner']:.2f}", c.group, c.record["id"], c.record["source"]] for k, c in enumerate(picked, 1)]
+        text = table(rows, header=["rank", "gain", "score", "a4p", "unlinked", "ner", "mission", "id", "source"],
+                     aligns=("r", "r", "r", "r", "r", "r", "l", "l", "l"), spacing=2, max_col=80)
+        typer.echo("\n".join(line.rstrip() for line in text.strip("\n").split("\n")))
     if output is not None:
         version = _model_version(nlp)
         _write(output, [prediction_task(c.record, c.text, c.meta, version) for c in picked])

@@ -88,6 +88,22 @@ def evaluate_cli(
         raise typer.Exit(1)
 
 
+def set_overrides(settings: list[str]) -> dict:
+    """`--set KEY=VALUE`s as config overrides, parsed by spaCy's own `parse_config_overrides`
+    (as `spacy train --KEY VALUE` would: JSON values such as 3, true, [1, 2], "x"; anything
+    else is a string). The SPACY_CONFIG_OVERRIDES environment variable is not read: what the
+    run uses is what its command line says. A malformed setting is one `fail` line."""
+    from spacy.cli._util import parse_config_overrides
+
+    args = []
+    for kv in settings:
+        k, eq, v = kv.partition("=")
+        if not eq or "." not in k.strip(".") or k.startswith("-"):
+            fail(f"--set takes SECTION.KEY=VALUE, e.g. training.max_epochs=3; not {kv!r}")
+        args.append(f"--{k}={v}")
+    return parse_config_overrides(args, env_var=None)
+
+
 def train_cli(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where the trained pipeline goes (replaced only on success)."),
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="Training config."),
@@ -124,16 +140,7 @@ def train_cli(
         overrides["training.max_steps"] = max_steps
     if seed is not None:
         overrides["system.seed"] = seed
-    import json as _json
-
-    for kv in settings or []:
-        k, eq, v = kv.partition("=")
-        if not eq:
-            fail(f"--set takes KEY=VALUE, not {kv!r}")
-        try:
-            overrides[k] = _json.loads(v)
-        except ValueError:
-            overrides[k] = v
+    overrides.update(set_overrides(settings or []))
     if force and not keep_better:
         fail("--force only makes sense with --keep-better")
     final, output = output, (output.parent / f"{output.name}-candidate" if keep_better else output)

@@ -78,27 +78,17 @@ def read_conll(path: str | Path) -> list[list[tuple[str, list[str]]]]:
 
 
 def _spans_and_repairs(tags: Sequence[str]) -> tuple[list[tuple[int, int, str]], int]:
-    spans: list[tuple[int, int, str]] = []
-    repairs = 0
-    start, typ = None, None
+    # spaCy's iob_to_biluo already treats an I-X that does not continue an X span as the start of
+    # one (the repair); it accepts any prefix, though, so the column is checked here first.
+    from spacy.training.iob_utils import iob_to_biluo, tags_to_entities
+
     for i, tag in enumerate(tags):
-        if tag == "O":
-            if start is not None:
-                spans.append((start, i, typ))
-            start, typ = None, None
-            continue
-        prefix, sep, t = tag.partition("-")
-        if not sep or prefix not in ("B", "I") or not t:
-            raise ValueError(f"not a BIO tag: {tag!r} (position {i})")
-        if prefix == "I" and start is not None and t == typ:
-            continue
-        if start is not None:
-            spans.append((start, i, typ))
-        if prefix == "I":
-            repairs += 1  # I-X without a preceding B-X/I-X: starts a new span
-        start, typ = i, t
-    if start is not None:
-        spans.append((start, len(tags), typ))
+        if tag != "O":
+            prefix, sep, t = tag.partition("-")
+            if not sep or prefix not in ("B", "I") or not t:
+                raise ValueError(f"not a BIO tag: {tag!r} (position {i})")
+    spans = [(start, end + 1, label) for label, start, end in tags_to_entities(iob_to_biluo(tags))]
+    repairs = sum(1 for start, _, _ in spans if tags[start].startswith("I-"))
     return spans, repairs
 
 
@@ -434,11 +424,9 @@ PRED_COARSE = {"PERSON": "PERS", "GPE": "LOC", "LOC": "LOC", "ORG": "ORG", "MISS
 COARSE_TYPES = ("PERS", "LOC", "ORG")
 
 
-def _prf(tp: int, fp: int, fn: int) -> dict:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"p": p, "r": r, "f": f, "tp": tp, "fp": fp, "fn": fn}
+def _prf(score) -> dict:
+    """spaCy's PRFScore as p/r/f plus its counts (the benchmark reports both)."""
+    return {**score.to_dict(), "tp": score.tp, "fp": score.fp, "fn": score.fn}
 
 
 def coarse_conll_scores(nlp, path: str | Path, group: int = 10, tag_column: int = 0) -> dict:
@@ -451,9 +439,11 @@ def coarse_conll_scores(nlp, path: str | Path, group: int = 10, tag_column: int 
 
     RETURNS (dict): micro p/r/f, per_type {PERS, LOC, ORG: p/r/f/tp/fp/fn}, counts, words_per_second.
     """
+    from spacy.scorer import PRFScore
+
     sentences = read_conll(path)
     counts = Counter()
-    tp, fp, fn = Counter(), Counter(), Counter()
+    per_type = {t: PRFScore() for t in COARSE_TYPES}
     docs_in = []
     for grp in _groups(sentences, group):
         words, starts, gold, ignored = [], [], set(), []
@@ -497,19 +487,15 @@ def coarse_conll_scores(nlp, path: str | Path, group: int = 10, tag_column: int 
                 continue
             pred.add((ent.start, ent.end, c))
         for t in COARSE_TYPES:
-            g = {x for x in gold if x[2] == t}
-            p = {x for x in pred if x[2] == t}
-            tp[t] += len(g & p)
-            fp[t] += len(p - g)
-            fn[t] += len(g - p)
+            per_type[t].score_set({x for x in pred if x[2] == t}, {x for x in gold if x[2] == t})
         counts["gold"] += len(gold)
         counts["pred"] += len(pred)
-    micro = _prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
+    micro = _prf(sum(per_type.values(), PRFScore()))
     return {
         "file": str(path),
         "p": micro["p"], "r": micro["r"], "f": micro["f"],
         "tp": micro["tp"], "fp": micro["fp"], "fn": micro["fn"],
-        "per_type": {t: _prf(tp[t], fp[t], fn[t]) for t in COARSE_TYPES},
+        "per_type": {t: _prf(per_type[t]) for t in COARSE_TYPES},
         "counts": dict(counts),
         "seconds": seconds,
         "words_per_second": counts["tokens"] / seconds if seconds > 0 else 0.0,
@@ -517,17 +503,18 @@ def coarse_conll_scores(nlp, path: str | Path, group: int = 10, tag_column: int 
 
 
 def format_coarse(scores: dict) -> str:
-    """A plain-text table of `coarse_conll_scores`."""
+    """A plain-text table (wasabi) of `coarse_conll_scores`."""
+    from wasabi import table
+
     c = scores.get("counts", {})
-    lines = [f"{scores.get('file', '')}: {c.get('sentences', 0)} sentences, {c.get('tokens', 0)} tokens "
-             "(entity-level exact match; PERS/LOC/ORG; MISC not scored)",
-             f"{'type':<8}{'P':>7}{'R':>7}{'F':>7}{'tp':>7}{'fp':>7}{'fn':>7}"]
-    for t, s in scores["per_type"].items():
-        lines.append(f"{t:<8}{s['p']:>7.3f}{s['r']:>7.3f}{s['f']:>7.3f}{s['tp']:>7}{s['fp']:>7}{s['fn']:>7}")
-    lines.append(f"{'micro':<8}{scores['p']:>7.3f}{scores['r']:>7.3f}{scores['f']:>7.3f}"
-                 f"{scores['tp']:>7}{scores['fp']:>7}{scores['fn']:>7}")
-    lines.append(f"\nspeed: {scores['words_per_second']:,.0f} words/s ({scores['seconds']:.1f} s)")
-    return "\n".join(lines)
+    rows = [[t, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}", s["tp"], s["fp"], s["fn"]]
+            for t, s in [*scores["per_type"].items(), ("micro", scores)]]
+    return "\n".join([
+        f"{scores.get('file', '')}: {c.get('sentences', 0)} sentences, {c.get('tokens', 0)} tokens "
+        "(entity-level exact match; PERS/LOC/ORG; MISC not scored)",
+        table(rows, header=["type", "P", "R", "F", "tp", "fp", "fn"], divider=True, aligns=("l", *"rrrrrr")),
+        f"speed: {scores['words_per_second']:,.0f} words/s ({scores['seconds']:.1f} s)",
+    ])
 
 
 # ----------------------------------------------------------------------------- mapping report

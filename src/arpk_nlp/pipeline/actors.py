@@ -23,7 +23,7 @@ from .missions import HERE, MissionResolver, choose, generic_place
 from .normalize import strip_proclitics
 from .registry import Actor, AliasIndex, key, merge_actors, read_registry, unlinked_id
 from .roles import find_role
-from .spans import SpanHygiene
+from .spans import AFFILIATION, BARE_PROCLITICS, OPENERS, QUOTES, SpanHygiene
 
 _DIRECTIONS = {key(w) for w in ("شمال", "جنوب", "شرق", "غرب", "وسط", "شمالي", "جنوبي", "شرقي", "غربي")}
 
@@ -387,7 +387,16 @@ class ActorLinker:
                     # Checks that depend on the start alone come first: most starts fail them.
                     if punct[s] or blocked[s] or not starts_name(s):
                         continue
-                    for e in range(max(s + 1, ent.end - 1), min(n, ent.end + 3) + 1):
+                    if s < ent.start and (text[idx[s] : ends[s]] in BARE_PROCLITICS
+                                          or any(text[idx[i] : ends[i]] in QUOTES for i in range(s, ent.start))):
+                        continue  # `و"مينوسكا`: the registry key ignores both, the span must not grow over them
+                    # A PERSON span may also lose a tail of definite words after a registry name
+                    # (`سوه ووك المضيفان المشاركان`): a descriptor, never part of the name.
+                    lo = ent.end - 1
+                    if label == "PERSON":
+                        while lo - 1 > s and key(text[idx[lo - 1] : ends[lo - 1]]).startswith("ال"):
+                            lo -= 1
+                    for e in range(max(s + 1, lo), min(n, ent.end + 3) + 1):
                         if blocked[e - 1]:
                             break  # whitespace ends a name; longer spans contain it too
                         if any(blocked[i] for i in range(s, e)):
@@ -398,6 +407,9 @@ class ActorLinker:
                             continue  # never shrink a span that is already a registry name
                         if punct[e - 1]:
                             continue
+                        if label == "ORG" and any(key(text[idx[i] : ends[i]]) in AFFILIATION
+                                                  for i in (*range(s, ent.start), *range(ent.end, e))):
+                            continue  # spans.py keeps `التابعة لـ` + owner out of an ORG
                         # A neighbouring entity may be swallowed only whole (`جونغ وي` + `يونغ`
                         # tagged apart → the registry's `جونغ وي-يونغ`), never cut.
                         others = {owner[i] for i in range(s, e) if i in owner and owner[i] != k}
@@ -426,6 +438,14 @@ class ActorLinker:
                 # (`[وزارة الخارجية] الهندية`); linking still reads it (see __call__).
                 while end - start > 1 and key(text[idx[end - 1] : ends[end - 1]]) in self.demonyms:
                     end -= 1
+                # ... but a national army named by its adjective is no entity at all
+                # (`القوات المسلحة المالية`, `والجيش اللبناني`).
+                if end < n and key(text[idx[end] : ends[end]]) in self.demonyms and _army_head(span_text(start, end)):
+                    decided.append(None)
+                    continue
+            if end - start == 1 and label in ("GPE", "ORG", "LOC") and key(span_text(start, end)) in self.demonyms:
+                decided.append(None)  # rule 4: an adjective (`السوداني`, `المالي`) is not a name
+                continue
             if self.cfg["relabel"]:
                 aid = self._exact_id(span_text(start, end))
                 # Only curated names relabel: GeoNames' `الجزيرة` (a Sudanese state) must not
@@ -436,6 +456,7 @@ class ActorLinker:
         if not absorbed and all(d == (e.start, e.end, e.label_) for d, e in zip(decided, ents)):
             return  # nothing moved: keep the Doc's entities as they are
         doc.ents = [Span(doc, d[0], d[1], label=d[2]) for k, d in enumerate(decided) if d is not None and k not in absorbed]
+
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text  # joins every token on each access: read once
@@ -463,9 +484,18 @@ class ActorLinker:
         ctx = self.context(doc, text, ents)
         earlier: list[tuple[str, str]] = []
         new_ents = []
+        starts = {e.start: e for e in ents}
         for ent in ents:
             actor_id, reason, cands = None, "", []
             nxt = doc[ent.end] if ent.end < len(doc) else None
+            if ent.label_ == "MISSION" and nxt is not None and nxt.text in OPENERS:
+                # `NAME «ACRONYM»` are two spans (spans.py), but the acronym still decides the
+                # name's mission, as a bracketed one inside the span does.
+                acr = starts.get(ent.end + 1)
+                if acr is not None and acr.label_ == "MISSION" and acr.end < len(doc) and doc[acr.end].text == OPENERS[nxt.text]:
+                    actor_id, reason, cands = self.resolve(f"{ent.text} ({acr.text})", ent.label_, earlier, ctx=ctx)
+                    if reason != "acronym":
+                        actor_id, reason, cands = None, "", []
             if ent.label_ == "ORG" and nxt is not None and key(nxt.text) in self.demonyms:
                 # Per-country bodies are registered with their adjective (`وزارة الخارجية الهندية`).
                 actor_id, reason, cands = self.resolve(ent.text + " " + nxt.text, ent.label_)
@@ -599,3 +629,12 @@ class _Context:
             self._here = dominant_state(state_counts(i for i in ids if i in self._linker.states))
             self._done.add("here")
         return self._here
+
+
+# Heads of a national army's name (rule 10), proclitic `و` aside.
+_ARMY_HEADS = {key(w) for w in ("الجيش", "القوات المسلحة", "جيش", "القوات", "قوات الدفاع", "قوات الأمن")}
+
+
+def _army_head(surface: str) -> bool:
+    k = key(surface)
+    return k in _ARMY_HEADS or (k.startswith("و") and k[1:] in _ARMY_HEADS)
