@@ -399,6 +399,7 @@ def _app():
     return CliRunner(), app
 
 
+@pytest.mark.slow
 def test_annotate_db_runs_the_archive_job(tmp_path, archive, reference, texts):
     """`annotate --db` stores what `archive run` stores; .txt files in a folder are articles too."""
     runner, app = _app()
