@@ -27,12 +27,7 @@ def make_nlp():
 
 
 def examples(nlp):
-    out = []
-    for text, labels in TRAIN:
-        ref = nlp.make_doc(text)
-        ref.cats = {l: float(l in labels) for l in A4P_LABELS}
-        out.append(Example(nlp.make_doc(text), ref))
-    return out
+    return labelled(nlp, TRAIN)
 
 
 @pytest.fixture(scope="module")
