@@ -238,3 +238,39 @@ def build_table(names_path: Optional[str], registry_path: Optional[str]) -> dict
                 for w in key(surface).split():
                     add(w, bit)
     return table
+
+
+@registry.architectures("arpk_nlp.NameHashEmbed.v3")
+def name_hash_embed_v3(
+    width: int,
+    attrs: list[str],
+    rows: list[int],
+    name_rows: int,
+    names_path: Optional[str] = None,
+    registry_path: Optional[str] = None,
+    df_path: Optional[str] = None,
+    df_bounds: list[int] = [2, 4, 10, 30, 100],  # noqa: B006 -- never mutated; a list so the config validates it as list[int]
+    rare_dropout: float = 0.0,
+) -> Model[list[Doc], list[Floats2d]]:
+    """v2 plus pretrained subword embeddings (pipeline/subwords.py): each token's mean
+    multilingual-USE piece embedding, projected to `width` by a learned linear layer and mixed
+    with the other features by the same Maxout. Arguments as v2."""
+    from thinc.api import Linear
+
+    from .subwords import DIM, subword_vectors
+
+    rarity = rarity_classes(df_path, df_bounds)
+    extract = FeatureExtractor(attrs)
+    if rare_dropout > 0 and "NORM" in attrs:
+        extract = features_with_rare_dropout(attrs, rarity, rare_dropout)
+    classes = [(name_classes(names_path, registry_path), name_rows), (rarity, 64)]
+    if len(rows) != len(attrs):
+        raise ValueError(f"Mismatched lengths: {len(rows)} vs {len(attrs)}")
+    embeddings = [HashEmbed(width, rows[i], column=i, seed=8 + i, dropout=0.0) for i in range(len(attrs))]
+    lexical = chain(extract, list2ragged(), with_array(concatenate(*embeddings)))
+    embedded = [chain(model, list2ragged(), with_array(HashEmbed(width, n, column=0, seed=8 + len(attrs) + j, dropout=0.0)))
+                for j, (model, n) in enumerate(classes)]
+    subwords = chain(subword_vectors(), list2ragged(), with_array(Linear(width, DIM)))
+    n_parts = len(attrs) + len(classes) + 1
+    mix = with_array(Maxout(width, width * n_parts, nP=3, dropout=0.0, normalize=True))
+    return chain(concatenate(lexical, *embedded, subwords), mix, ragged2list())
