@@ -31,6 +31,7 @@ from spacy.tokens import Doc
 from spacy.training import Example
 
 from .calibration import Calibrator, decision_score, sigmoid
+from .doc_text import doc_text
 from .labels import A4P_LABELS
 from .normalize import normalize
 
@@ -140,8 +141,10 @@ class A4PClassifier:
         feats: list[int] = []
         start = end = 0
         prev = None
-        for i, (norm, punct, space, sent_start, idx, length) in enumerate(
-                doc.to_array([NORM, IS_PUNCT, IS_SPACE, SENT_START, IDX, LENGTH]).tolist()):
+        # Column by column: numpy's tolist() of a 2-D uint64 array is many times slower than
+        # that of its rows transposed.
+        cols = doc.to_array([NORM, IS_PUNCT, IS_SPACE, SENT_START, IDX, LENGTH]).T.tolist()
+        for i, (norm, punct, space, sent_start, idx, length) in enumerate(zip(*cols)):
             if i == 0 or sent_start == 1:
                 if i > 0:
                     segments.append((start, end, feats))
@@ -255,7 +258,7 @@ class A4PClassifier:
         """The pooled raw log-odds of a Doc, (n_labels,): what the calibrators are fitted on.
         Sentence pooling needs the Doc's sentence boundaries (the pipeline's sentencizer)."""
         segments = self._segments(doc)
-        text = doc.text
+        text = doc_text(doc)
         seg_lex = self._lexicon_counts_segments([_normalize_long(text[a:b]) for a, b, _ in segments])
         lex = np.sum(seg_lex, axis=0) if seg_lex else np.zeros(len(self.labels), dtype=np.float32)
         doc_z = self._logits(*self._vectorize(Counter(chain.from_iterable(f for _, _, f in segments)), lex))
@@ -266,7 +269,7 @@ class A4PClassifier:
     def __call__(self, doc: Doc) -> Doc:
         if self.coef is None:
             raise ValueError(f"'{self.name}' is not initialized: train or load a pipeline first.")
-        text = doc.text  # rebuilt from the tokens on every access: read once
+        text = doc_text(doc)
         segments = self._segments(doc)
         # Normalizing is per character, so each sentence's normalized text and keyword counts
         # serve the Doc (their sum), the agenda rule and the evidence alike.

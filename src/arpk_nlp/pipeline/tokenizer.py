@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Token
 from spacy.util import registry
 from spacy.vocab import Vocab
 
+from .doc_text import remember_text
 from .normalize import normalize
 
 if not Token.has_extension("segments"):
@@ -77,6 +78,7 @@ class CamelTokenizer:
     def __call__(self, text: str) -> Doc:
         words, spaces = split_words(text)
         doc = Doc(self.vocab, words=words, spaces=spaces)
+        remember_text(doc, text)  # split_words guarantees doc.text == text: later steps need not rebuild it
         self._set_lexeme_attrs(doc)
         if self._segmenter is not None:
             self._segment(doc)
