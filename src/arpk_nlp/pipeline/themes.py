@@ -309,15 +309,17 @@ class A4PClassifier:
                     found.setdefault(l, (start, end))
         return found
 
-    def _sentence_scores(self, segments, seg_lex) -> tuple[list[tuple[int, int]], np.ndarray]:
+    def _sentence_scores(self, segments, seg_lex, rows: list[int] | None = None) -> tuple[list[tuple[int, int]], np.ndarray]:
         """Raw log-odds of every sentence with features, (n_labels, n_sentences), computed for
         blocks of sentences at once (the same TF-IDF as `_vectorize`, row by row): per-sentence
         numpy calls cost more in overhead than in arithmetic, and a block of at most
-        SENTENCE_BLOCK features keeps the (features × labels) arrays of a long article bounded."""
+        SENTENCE_BLOCK features keeps the (features × labels) arrays of a long article bounded.
+        rows: only these labels (indices), (len(rows), n_sentences); each label's row is
+        computed alone, so its values are the same as in the full array."""
         keep = [j for j, (_, _, feats) in enumerate(segments) if feats]
         spans = [(segments[j][0], segments[j][1]) for j in keep]
         if not keep:
-            return spans, np.zeros((len(self.labels), 0), dtype=np.float32)
+            return spans, np.zeros((len(self.labels) if rows is None else len(rows), 0), dtype=np.float32)
         blocks, block, size = [], [], 0
         for j in keep:
             if block and size + len(segments[j][2]) > SENTENCE_BLOCK:
@@ -326,11 +328,12 @@ class A4PClassifier:
             block.append(j)
             size += len(segments[j][2])
         blocks.append(block)
-        return spans, np.concatenate([self._block_scores(segments, seg_lex, b) for b in blocks], axis=1)
+        return spans, np.concatenate([self._block_scores(segments, seg_lex, b, rows) for b in blocks], axis=1)
 
-    def _block_scores(self, segments, seg_lex, keep: list[int]) -> np.ndarray:
+    def _block_scores(self, segments, seg_lex, keep: list[int], rows: list[int] | None = None) -> np.ndarray:
         lens = [len(segments[j][2]) for j in keep]
-        feats = np.fromiter(chain.from_iterable(segments[j][2] for j in keep), dtype=np.int64, count=sum(lens))
+        # One list, then one array: np.fromiter over a chain of lists is several times slower.
+        feats = np.array(list(chain.from_iterable(segments[j][2] for j in keep)), dtype=np.int64)
         row = np.repeat(np.arange(len(keep), dtype=np.int64), lens)
         # (sentence, feature) pairs with their term counts, sorted by sentence
         pairs, tf = np.unique(row * self.n_hash + feats, return_counts=True)
@@ -339,11 +342,15 @@ class A4PClassifier:
         norm = np.sqrt(np.bincount(row, weights=val * val, minlength=len(keep))).astype(np.float32)
         norm[norm == 0] = 1.0
         val = val / norm[row]
-        contrib = (self._coef_t[col] * val[:, None]).T
+        # Only the requested labels' weights are gathered: the evidence needs the few positive
+        # labels, and this gather and the sums below are most of the classifier's time.
+        weights = self._coef_t[col] if rows is None else self._coef_t[col[:, None], np.asarray(rows)]
+        contrib = (weights * val[:, None]).T
         starts = np.searchsorted(row, np.arange(len(keep)))
         z = np.add.reduceat(contrib, starts, axis=1)
         lex = self.cfg["lexicon_weight"] * np.log1p(np.array([seg_lex[j] for j in keep], dtype=np.float32))
-        z += self.coef[:, self.n_hash:] @ lex.T + self.intercept[:, None]
+        prior = self.coef[:, self.n_hash:] @ lex.T + self.intercept[:, None]
+        z += prior if rows is None else prior[rows]
         return z
 
     def _evidence(self, cats: dict[str, float], segments, seg_lex, agenda: dict | None = None,
@@ -354,15 +361,23 @@ class A4PClassifier:
         positive = [i for i, label in enumerate(self.labels) if cats[label] >= 0.5]
         if not positive:
             return {}
-        spans, scores = sent if sent is not None else self._sentence_scores(segments, seg_lex)
+        if sent is not None:
+            spans, scores = sent
+            row_of = {i: i for i in positive}
+        else:  # the pooling needed no sentence scores: compute the positive labels' only
+            spans, scores = self._sentence_scores(segments, seg_lex, positive)
+            row_of = {i: r for r, i in enumerate(positive)}
         out = {}
         agenda = agenda or {}
         for i in positive:
             label = self.labels[i]
+            # Python floats (exact copies of the float32 scores): numpy scalar indexing per
+            # sentence cost more than the sort.
+            row = scores[row_of[i]].tolist()
             # stable sort on the score alone: ties keep text order, as before
-            order = sorted(range(len(spans)), key=lambda j: -scores[i, j])[: self.cfg["max_evidence"]]
+            order = sorted(range(len(spans)), key=lambda j: -row[j])[: self.cfg["max_evidence"]]
             ev = [{"start": spans[j][0], "end": spans[j][1],
-                   "score": round(float(decision_score(self.calibrators[label](scores[i, j]), self.thresholds[label])), 3)}
+                   "score": round(float(decision_score(self.calibrators[label](row[j]), self.thresholds[label])), 3)}
                   for j in order]
             if label in agenda:
                 start, end = agenda[label]
