@@ -79,6 +79,20 @@ def test_split_words_same_as_reference_property(text):
     assert split_words(text) == _reference_split(text)  # a second time, from the cache
 
 
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS)
+def test_normalize_same_as_full_translation(text):
+    # normalize() skips its translation tables when no character they map is present
+    from camel_tools.utils.dediac import dediac_ar
+    from camel_tools.utils.normalize import normalize_alef_ar, normalize_alef_maksura_ar, normalize_teh_marbuta_ar
+
+    from arpk_nlp.pipeline.normalize import _ARABIC_INDIC, _INVISIBLE, TATWEEL
+
+    s = text.replace(TATWEEL, "").translate(_INVISIBLE).translate(_ARABIC_INDIC)
+    expected = normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(dediac_ar(s)))).lower()
+    assert normalize.__wrapped__(text) == expected
+
+
 def test_punctuation_split_clitics_kept(blank):
     doc = blank("وقال غوتيريش، للأمم المتحدة: «نعم».")
     assert [t.text for t in doc] == ["وقال", "غوتيريش", "،", "للأمم", "المتحدة", ":", "«", "نعم", "»", "."]

@@ -106,6 +106,7 @@ class A4PClassifier:
         self.versions: dict[str, str] = {}
         self._feature_cache: dict[str, tuple[int, ...]] = {}
         self._norm_cache: dict[int, tuple] = {}
+        self._pair_cache: dict[tuple[str, str], int] = {}
         self.set_lexicon({})
 
     @property
@@ -137,6 +138,11 @@ class A4PClassifier:
         by_norm = self._norm_cache
         if len(by_norm) > 500_000:
             by_norm.clear()
+        # (word, next word) → the bigram's feature: hashing the joined string costs more than a
+        # lookup, and news repeats its word pairs.
+        by_pair = self._pair_cache
+        if len(by_pair) > 500_000:
+            by_pair.clear()
         segments: list[tuple[int, int, list[int]]] = []
         feats: list[int] = []
         start = end = 0
@@ -163,7 +169,11 @@ class A4PClassifier:
             w = entry[0]
             feats.extend(entry[1])
             if prev is not None and bigrams:
-                feats.append(mhash("b" + prev + " " + w) & mask)
+                pair = (prev, w)
+                h = by_pair.get(pair)
+                if h is None:
+                    h = by_pair[pair] = mhash("b" + prev + " " + w) & mask
+                feats.append(h)
             prev = w
         if len(doc):
             segments.append((start, end, feats))
@@ -460,6 +470,7 @@ class A4PClassifier:
         self.cfg.setdefault("pooling", "doc")
         self._feature_cache = {}
         self._norm_cache = {}
+        self._pair_cache = {}
         self.thresholds = cfg["thresholds"]
         # Format 2 had no calibrators: its thresholds are on the linear models' own probability,
         # which is the identity calibrator's output.
