@@ -8,6 +8,7 @@ transliterations) → an `unlinked:` id built from the normalized surface, so co
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -84,6 +85,7 @@ class ActorLinker:
                              if a.institution and a.parent}
         self.hygiene = SpanHygiene(self)
         self._exact_cache: dict[str, tuple[str | None, bool]] = {}
+        self._curated_cache: dict[str, bool] = {}  # span text → a curated name? (asked per entity)
         # Results of the lookups that depend on the mention and the registry alone (not on the
         # article), by (surface, label): news repeats its names, and the fuzzy scan is the
         # costliest step of linking. Reset with the registry.
@@ -353,8 +355,13 @@ class ActorLinker:
         return hit
 
     def _curated_name(self, text: str) -> bool:
-        curated = self.index.curated_keys
-        return any(k in curated for k, _ in self._readings(text))
+        hit = self._curated_cache.get(text)
+        if hit is None:
+            curated = self.index.curated_keys
+            hit = any(k in curated for k, _ in self._readings(text))
+            if len(self._curated_cache) < 200_000:
+                self._curated_cache[text] = hit
+        return hit
 
     def _shrink_ok(self, text: str, actor_id: str) -> bool:
         # Dropping words from an NER span is only safe onto a person's registry spelling
@@ -378,7 +385,7 @@ class ActorLinker:
         def punct(i: int) -> bool:
             # Punctuation and symbols (`+`, `/`) never end or start a name. Asked only for the few
             # tokens at an entity's candidate edges, so not computed for every token.
-            return bool(is_punct[i]) or not any(c.isalnum() for c in text[idx[i] : ends[i]])
+            return bool(is_punct[i]) or not _has_alnum(text[idx[i] : ends[i]])
 
         def span_text(s: int, e: int) -> str:
             return text[idx[s] : ends[e - 1]]
@@ -411,7 +418,7 @@ class ActorLinker:
                 best = None
                 for s in range(max(0, ent.start - 3), min(ent.start + 2, ent.end)):
                     # Checks that depend on the start alone come first: most starts fail them.
-                    if punct(s) or blocked[s] or not starts_name(s):
+                    if blocked[s] or punct(s) or not starts_name(s):
                         continue
                     if s < ent.start and (text[idx[s] : ends[s]] in BARE_PROCLITICS
                                           or any(text[idx[i] : ends[i]] in QUOTES for i in range(s, ent.start))):
@@ -422,11 +429,12 @@ class ActorLinker:
                     if label == "PERSON":
                         while lo - 1 > s and key(text[idx[lo - 1] : ends[lo - 1]]).startswith("ال"):
                             lo -= 1
-                    for e in range(max(s + 1, lo), min(n, ent.end + 3) + 1):
+                    first_end = max(s + 1, lo)
+                    if any(blocked[i] for i in range(s + 1, first_end - 1)):
+                        continue  # whitespace inside every candidate span from s
+                    for e in range(first_end, min(n, ent.end + 3) + 1):
                         if blocked[e - 1]:
                             break  # whitespace ends a name; longer spans contain it too
-                        if any(blocked[i] for i in range(s, e)):
-                            break
                         if (s, e) == (ent.start, ent.end):
                             continue
                         if whole and not (s <= ent.start and e >= ent.end):
@@ -607,6 +615,11 @@ class ActorLinker:
         self.demonyms = d["demonyms"]
         self.set_actors(Actor.from_dict(x) for x in d["actors"])
         return self
+
+
+@lru_cache(maxsize=100_000)
+def _has_alnum(word: str) -> bool:
+    return any(c.isalnum() for c in word)
 
 
 def _compatible(actor_type: str, label: str) -> bool:
