@@ -143,39 +143,40 @@ class A4PClassifier:
         by_pair = self._pair_cache
         if len(by_pair) > 500_000:
             by_pair.clear()
+        if not len(doc):
+            return []
+        norm, punct, space, sent_start, idx, length = doc.to_array([NORM, IS_PUNCT, IS_SPACE, SENT_START, IDX, LENGTH]).T
+        # Segments start at token 0 and at every sentence start; each ends where its last token
+        # (punctuation and spaces included) ends. Only word tokens are walked in Python, segment
+        # by segment, and their norms read column-wise (a 2-D uint64 tolist() is slow).
+        first = np.flatnonzero(sent_start == 1)
+        first = first if len(first) and first[0] == 0 else np.concatenate([[0], first]).astype(first.dtype)
+        last = np.append(first[1:], len(doc)) - 1
+        ends = (idx[last] + length[last]).tolist()
+        words = np.flatnonzero((punct == 0) & (space == 0))
+        cut = np.searchsorted(words, first).tolist() + [len(words)]
+        norms = norm[words].tolist()
         segments: list[tuple[int, int, list[int]]] = []
-        feats: list[int] = []
-        start = end = 0
         prev = None
-        # Column by column: numpy's tolist() of a 2-D uint64 array is many times slower than
-        # that of its rows transposed.
-        cols = doc.to_array([NORM, IS_PUNCT, IS_SPACE, SENT_START, IDX, LENGTH]).T.tolist()
-        for i, (norm, punct, space, sent_start, idx, length) in enumerate(zip(*cols)):
-            if i == 0 or sent_start == 1:
-                if i > 0:
-                    segments.append((start, end, feats))
-                feats = []
-                start = idx
-            end = idx + length
-            if punct or space:
-                continue
-            entry = by_norm.get(norm)
-            if entry is None:
-                w = strings[norm]
-                entry = (w, self._word_features(w)) if w.strip() else ()
-                by_norm[norm] = entry
-            if not entry:
-                continue
-            w = entry[0]
-            feats.extend(entry[1])
-            if prev is not None and bigrams:
-                pair = (prev, w)
-                h = by_pair.get(pair)
-                if h is None:
-                    h = by_pair[pair] = mhash("b" + prev + " " + w) & mask
-                feats.append(h)
-            prev = w
-        if len(doc):
+        for k, (start, end) in enumerate(zip(idx[first].tolist(), ends)):
+            feats: list[int] = []
+            for n in norms[cut[k] : cut[k + 1]]:
+                entry = by_norm.get(n)
+                if entry is None:
+                    w = strings[n]
+                    entry = (w, self._word_features(w)) if w.strip() else ()
+                    by_norm[n] = entry
+                if not entry:
+                    continue
+                w = entry[0]
+                feats.extend(entry[1])
+                if prev is not None and bigrams:
+                    pair = (prev, w)
+                    h = by_pair.get(pair)
+                    if h is None:
+                        h = by_pair[pair] = mhash("b" + prev + " " + w) & mask
+                    feats.append(h)
+                prev = w
             segments.append((start, end, feats))
         return segments
 
