@@ -418,7 +418,7 @@ class ActorLinker:
                 best = None
                 for s in range(max(0, ent.start - 3), min(ent.start + 2, ent.end)):
                     # Checks that depend on the start alone come first: most starts fail them.
-                    if blocked[s] or punct(s) or not starts_name(s):
+                    if blocked[s] or not starts_name(s) or punct(s):
                         continue
                     if s < ent.start and (text[idx[s] : ends[s]] in BARE_PROCLITICS
                                           or any(text[idx[i] : ends[i]] in QUOTES for i in range(s, ent.start))):
@@ -521,25 +521,27 @@ class ActorLinker:
         starts = {e.start: e for e in ents}
         for ent in ents:
             actor_id, reason, cands = None, "", []
+            # The span's text sliced from the Doc's (Span.text joins its tokens on each access).
+            surface = text[ent.start_char : ent.end_char]
             nxt = doc[ent.end] if ent.end < len(doc) else None
             if ent.label_ == "MISSION" and nxt is not None and nxt.text in OPENERS:
                 # `NAME «ACRONYM»` are two spans (spans.py), but the acronym still decides the
                 # name's mission, as a bracketed one inside the span does.
                 acr = starts.get(ent.end + 1)
                 if acr is not None and acr.label_ == "MISSION" and acr.end < len(doc) and doc[acr.end].text == OPENERS[nxt.text]:
-                    actor_id, reason, cands = self.resolve(f"{ent.text} ({acr.text})", ent.label_, earlier, ctx=ctx)
+                    actor_id, reason, cands = self.resolve(f"{surface} ({acr.text})", ent.label_, earlier, ctx=ctx)
                     if reason != "acronym":
                         actor_id, reason, cands = None, "", []
             if ent.label_ == "ORG" and nxt is not None and key(nxt.text) in self.demonyms:
                 # Per-country bodies are registered with their adjective (`وزارة الخارجية الهندية`).
-                actor_id, reason, cands = self.resolve(ent.text + " " + nxt.text, ent.label_)
+                actor_id, reason, cands = self.resolve(surface + " " + nxt.text, ent.label_)
                 if not reason.startswith(("exact", "proclitic", "variant", "acronym")):
                     actor_id, reason, cands = None, "", []
             if actor_id is None:
-                actor_id, reason, cands = self.resolve(ent.text, ent.label_, earlier, ctx=ctx)
-            k = key(ent.text)
+                actor_id, reason, cands = self.resolve(surface, ent.label_, earlier, ctx=ctx)
+            k = key(surface)
             if actor_id is None:
-                unlinked = unlinked_id(ent.text)
+                unlinked = unlinked_id(surface)
                 if ent.label_ == "PERSON":
                     # A surname after an unlinked full name is the same unknown person.
                     prev = self._coref_unlinked(k, earlier)

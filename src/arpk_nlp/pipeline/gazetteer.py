@@ -101,7 +101,14 @@ class Gazetteer:
             norms.append(w)
         ents = list(doc.ents)
         taken = {t for e in ents for t in range(e.start, e.end)}
-        added = self._match(doc, idx, norms, taken, self.patterns, self._starts)
+        # The pattern starts of each word, read from the cache in one pass (a method call per
+        # word cost more than the lookups); unseen words are filled in after.
+        get = self._start_cache.get
+        begins = [get(n) for n in norms]
+        for j, b in enumerate(begins):
+            if b is None:
+                begins[j] = self._starts(norms[j])
+        added = self._match(doc, idx, norms, begins, taken, self.patterns)
         if self.cfg.get("propagate"):
             if added:
                 ents = sorted(ents + added, key=lambda s: s.start)
@@ -116,11 +123,11 @@ class Gazetteer:
         return np.array([strings[w] for w in ("", "-", "–", "-–")], dtype=np.uint64)
 
     @staticmethod
-    def _match(doc, idx, norms, taken, patterns, starts) -> list[Span]:
-        """Longest pattern match at each word not already inside an entity (marks `taken`)."""
+    def _match(doc, idx, norms, begins, taken, patterns) -> list[Span]:
+        """Longest pattern match at each word not already inside an entity (marks `taken`).
+        begins[j]: the (first token, longest length) of the patterns word j may begin."""
         new = []
-        for j, norm in enumerate(norms):
-            firsts = starts(norm)
+        for j, firsts in enumerate(begins):
             if not firsts:
                 continue  # most words begin no pattern
             match = None
@@ -178,7 +185,7 @@ class Gazetteer:
                 return ()  # the common case, decided without building a list
             return [(r, max_len[r]) for r in rs if r in max_len]
 
-        return self._match(doc, idx, norms, taken, local, starts)
+        return self._match(doc, idx, norms, [starts(n) for n in norms], taken, local)
 
     def _starts(self, norm: str) -> list[tuple[str, int]]:
         """Readings of a word (proclitics off) that begin a pattern, with its longest length;
