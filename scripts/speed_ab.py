@@ -28,6 +28,7 @@ def worker(model: str, words: int) -> None:
 
     sys.path.insert(0, str(REPO / "scripts"))
     import spacy
+
     from benchmark import load_texts
 
     print("code:", arpk_nlp.__file__, file=sys.stderr)
