@@ -50,6 +50,49 @@ def test_text_roundtrip_property(blank, text):
         assert text[tok.idx : tok.idx + len(tok.text)] == tok.text
 
 
+_TEXTS = st.text(alphabet=st.one_of(
+    st.characters(min_codepoint=0x0600, max_codepoint=0x06FF),
+    st.sampled_from(list(" \n\t\r\u00a0\u200b\u200c\u200d\u200e\u200f\u0640«»()[].,،؛؟!-\"'🇰🇷👍🏽٠١٢٣0123abcXYZ")),
+    st.characters(blacklist_categories=("Cs",)),
+), max_size=80)
+
+
+def _reference_split(text):
+    """What split_words computed before its per-word cache: CAMeL on the whole text, aligned
+    by spaCy's own helper."""
+    from camel_tools.tokenizers.word import simple_word_tokenize
+    from spacy.util import get_words_and_spaces
+
+    return get_words_and_spaces(simple_word_tokenize(text), text)
+
+
+@pytest.mark.parametrize("text", HARD)
+def test_split_words_same_as_reference_hard_cases(text):
+    assert split_words(text) == _reference_split(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS)
+def test_split_words_same_as_reference_property(text):
+    # the cached per-word tokenization and the in-place alignment change nothing
+    assert split_words(text) == _reference_split(text)
+    assert split_words(text) == _reference_split(text)  # a second time, from the cache
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS)
+def test_normalize_same_as_full_translation(text):
+    # normalize() skips its translation tables when no character they map is present
+    from camel_tools.utils.dediac import dediac_ar
+    from camel_tools.utils.normalize import normalize_alef_ar, normalize_alef_maksura_ar, normalize_teh_marbuta_ar
+
+    from arpk_nlp.pipeline.normalize import _ARABIC_INDIC, _INVISIBLE, TATWEEL
+
+    s = text.replace(TATWEEL, "").translate(_INVISIBLE).translate(_ARABIC_INDIC)
+    expected = normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(dediac_ar(s)))).lower()
+    assert normalize.__wrapped__(text) == expected
+
+
 def test_punctuation_split_clitics_kept(blank):
     doc = blank("وقال غوتيريش، للأمم المتحدة: «نعم».")
     assert [t.text for t in doc] == ["وقال", "غوتيريش", "،", "للأمم", "المتحدة", ":", "«", "نعم", "»", "."]

@@ -8,6 +8,7 @@ transliterations) → an `unlinked:` id built from the normalized surface, so co
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -18,11 +19,12 @@ from spacy.tokens import Doc, Span
 
 from . import extensions  # noqa: F401  (registers Doc._.date, Span._.candidates …)
 from .dates import article_interval
+from .doc_text import doc_text
 from .institutions import BARE, dominant_state, institution_id, state_counts
 from .missions import HERE, MissionResolver, choose, generic_place
 from .normalize import strip_proclitics
 from .registry import Actor, AliasIndex, key, merge_actors, read_registry, unlinked_id
-from .roles import find_role
+from .roles import find_role, token_actors
 from .spans import AFFILIATION, BARE_PROCLITICS, OPENERS, QUOTES, SpanHygiene
 
 _DIRECTIONS = {key(w) for w in ("شمال", "جنوب", "شرق", "غرب", "وسط", "شمالي", "جنوبي", "شرقي", "غربي")}
@@ -83,6 +85,12 @@ class ActorLinker:
                              if a.institution and a.parent}
         self.hygiene = SpanHygiene(self)
         self._exact_cache: dict[str, tuple[str | None, bool]] = {}
+        self._curated_cache: dict[str, bool] = {}  # span text → a curated name? (asked per entity)
+        # Results of the lookups that depend on the mention and the registry alone (not on the
+        # article), by (surface, label): news repeats its names, and the fuzzy scan is the
+        # costliest step of linking. Reset with the registry.
+        self._name_cache: dict[tuple[str, str], tuple[str | None, str, list[str]]] = {}
+        self._fuzzy_cache: dict[tuple, tuple[str, float] | None] = {}
         keys = list(self.index.exact) + list(self.index.generated)
         self._first_words = {k.split(" ")[0] for k in keys}
         self._first_cache: dict[str, bool] = {}
@@ -172,6 +180,14 @@ class ActorLinker:
     def _by_name(self, surface: str, label: str) -> tuple[str | None, str, list[str]]:
         """The registry names the surface is (directly, without a proclitic, a rule variant, or
         by its bracketed/quoted acronym): (chosen id, how, all ids of that name)."""
+        hit = self._name_cache.get((surface, label))
+        if hit is None:
+            hit = self._by_name_uncached(surface, label)
+            if len(self._name_cache) < 200_000:
+                self._name_cache[(surface, label)] = hit
+        return hit
+
+    def _by_name_uncached(self, surface: str, label: str) -> tuple[str | None, str, list[str]]:
         for k, how in self._readings(surface):
             ids = self.index.exact.get(k)
             if ids and label and k not in self.index.curated_keys:
@@ -281,6 +297,15 @@ class ActorLinker:
         return None
 
     def _fuzzy(self, surface: str, label: str):
+        at = (surface, label, self.cfg["fuzzy_threshold"], self.cfg["min_fuzzy_len"])
+        if at in self._fuzzy_cache:
+            return self._fuzzy_cache[at]
+        best = self._fuzzy_uncached(surface, label)
+        if len(self._fuzzy_cache) < 200_000:
+            self._fuzzy_cache[at] = best
+        return best
+
+    def _fuzzy_uncached(self, surface: str, label: str):
         k = key(surface)
         if len(k) < self.cfg["min_fuzzy_len"]:
             return None
@@ -330,8 +355,13 @@ class ActorLinker:
         return hit
 
     def _curated_name(self, text: str) -> bool:
-        curated = self.index.curated_keys
-        return any(k in curated for k, _ in self._readings(text))
+        hit = self._curated_cache.get(text)
+        if hit is None:
+            curated = self.index.curated_keys
+            hit = any(k in curated for k, _ in self._readings(text))
+            if len(self._curated_cache) < 200_000:
+                self._curated_cache[text] = hit
+        return hit
 
     def _shrink_ok(self, text: str, actor_id: str) -> bool:
         # Dropping words from an NER span is only safe onto a person's registry spelling
@@ -345,14 +375,17 @@ class ActorLinker:
         ents = list(doc.ents)
         if not ents:
             return
-        # Per-token facts read in one array call: Token objects are costly in a hot loop.
-        arr = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]).tolist()
-        idx = [a[0] for a in arr]
-        ends = [a[0] + a[1] for a in arr]
-        blocked = [bool(a[2]) for a in arr]  # whitespace tokens (incl. newlines) end a name
-        # Punctuation and symbols (`+`, `/`) never end or start a name.
-        punct = [bool(a[3]) or not any(c.isalnum() for c in text[a[0] : a[0] + a[1]]) for a in arr]
+        # Per-token facts read in one array call: Token objects are costly in a hot loop. Column
+        # by column: numpy's tolist() of a 2-D uint64 array is many times slower.
+        idx, lengths, blocked, is_punct = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]).T.tolist()
+        ends = [i + n for i, n in zip(idx, lengths)]
+        # blocked: whitespace tokens (incl. newlines) end a name.
         n = len(doc)
+
+        def punct(i: int) -> bool:
+            # Punctuation and symbols (`+`, `/`) never end or start a name. Asked only for the few
+            # tokens at an entity's candidate edges, so not computed for every token.
+            return bool(is_punct[i]) or not _has_alnum(text[idx[i] : ends[i]])
 
         def span_text(s: int, e: int) -> str:
             return text[idx[s] : ends[e - 1]]
@@ -385,7 +418,7 @@ class ActorLinker:
                 best = None
                 for s in range(max(0, ent.start - 3), min(ent.start + 2, ent.end)):
                     # Checks that depend on the start alone come first: most starts fail them.
-                    if punct[s] or blocked[s] or not starts_name(s):
+                    if blocked[s] or not starts_name(s) or punct(s):
                         continue
                     if s < ent.start and (text[idx[s] : ends[s]] in BARE_PROCLITICS
                                           or any(text[idx[i] : ends[i]] in QUOTES for i in range(s, ent.start))):
@@ -396,16 +429,17 @@ class ActorLinker:
                     if label == "PERSON":
                         while lo - 1 > s and key(text[idx[lo - 1] : ends[lo - 1]]).startswith("ال"):
                             lo -= 1
-                    for e in range(max(s + 1, lo), min(n, ent.end + 3) + 1):
+                    first_end = max(s + 1, lo)
+                    if any(blocked[i] for i in range(s + 1, first_end - 1)):
+                        continue  # whitespace inside every candidate span from s
+                    for e in range(first_end, min(n, ent.end + 3) + 1):
                         if blocked[e - 1]:
                             break  # whitespace ends a name; longer spans contain it too
-                        if any(blocked[i] for i in range(s, e)):
-                            break
                         if (s, e) == (ent.start, ent.end):
                             continue
                         if whole and not (s <= ent.start and e >= ent.end):
                             continue  # never shrink a span that is already a registry name
-                        if punct[e - 1]:
+                        if punct(e - 1):
                             continue
                         if label == "ORG" and any(key(text[idx[i] : ends[i]]) in AFFILIATION
                                                   for i in (*range(s, ent.start), *range(ent.end, e))):
@@ -459,7 +493,7 @@ class ActorLinker:
 
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text  # joins every token on each access: read once
+        text = doc_text(doc)
         self.refine(doc, text)
         self.link_doc(doc, text)
         self.assign_roles(doc, text)
@@ -467,7 +501,7 @@ class ActorLinker:
 
     def refine(self, doc: Doc, text: str | None = None) -> None:
         """Span hygiene, then registry-guided edges and labels (the span-refinement job)."""
-        text = doc.text if text is None else text
+        text = doc_text(doc) if text is None else text
         if self.cfg["refine_spans"]:
             self.hygiene(doc, text)
         if self.cfg["refine_spans"] or self.cfg["relabel"]:
@@ -479,7 +513,7 @@ class ActorLinker:
 
     def link_doc(self, doc: Doc, text: str | None = None) -> None:
         """Link every entity: `ent_kb_id`, `span._.actor`, `span._.link_reason`, `span._.candidates`."""
-        text = doc.text if text is None else text
+        text = doc_text(doc) if text is None else text
         ents = list(doc.ents)  # each doc.ents access walks every token: read once
         ctx = self.context(doc, text, ents)
         earlier: list[tuple[str, str]] = []
@@ -487,25 +521,27 @@ class ActorLinker:
         starts = {e.start: e for e in ents}
         for ent in ents:
             actor_id, reason, cands = None, "", []
+            # The span's text sliced from the Doc's (Span.text joins its tokens on each access).
+            surface = text[ent.start_char : ent.end_char]
             nxt = doc[ent.end] if ent.end < len(doc) else None
             if ent.label_ == "MISSION" and nxt is not None and nxt.text in OPENERS:
                 # `NAME «ACRONYM»` are two spans (spans.py), but the acronym still decides the
                 # name's mission, as a bracketed one inside the span does.
                 acr = starts.get(ent.end + 1)
                 if acr is not None and acr.label_ == "MISSION" and acr.end < len(doc) and doc[acr.end].text == OPENERS[nxt.text]:
-                    actor_id, reason, cands = self.resolve(f"{ent.text} ({acr.text})", ent.label_, earlier, ctx=ctx)
+                    actor_id, reason, cands = self.resolve(f"{surface} ({acr.text})", ent.label_, earlier, ctx=ctx)
                     if reason != "acronym":
                         actor_id, reason, cands = None, "", []
             if ent.label_ == "ORG" and nxt is not None and key(nxt.text) in self.demonyms:
                 # Per-country bodies are registered with their adjective (`وزارة الخارجية الهندية`).
-                actor_id, reason, cands = self.resolve(ent.text + " " + nxt.text, ent.label_)
+                actor_id, reason, cands = self.resolve(surface + " " + nxt.text, ent.label_)
                 if not reason.startswith(("exact", "proclitic", "variant", "acronym")):
                     actor_id, reason, cands = None, "", []
             if actor_id is None:
-                actor_id, reason, cands = self.resolve(ent.text, ent.label_, earlier, ctx=ctx)
-            k = key(ent.text)
+                actor_id, reason, cands = self.resolve(surface, ent.label_, earlier, ctx=ctx)
+            k = key(surface)
             if actor_id is None:
-                unlinked = unlinked_id(ent.text)
+                unlinked = unlinked_id(surface)
                 if ent.label_ == "PERSON":
                     # A surname after an unlinked full name is the same unknown person.
                     prev = self._coref_unlinked(k, earlier)
@@ -527,9 +563,10 @@ class ActorLinker:
 
     def assign_roles(self, doc: Doc, text: str | None = None) -> None:
         """The title before each person: `span._.role`, `span._.affiliation` (the roles job)."""
-        text = doc.text if text is None else text
-        ent_ids = {t: (e._.actor or e.kb_id_ or None) for e in doc.ents for t in range(e.start, e.end)}
-        for span in doc.ents:
+        text = doc_text(doc) if text is None else text
+        ents = list(doc.ents)
+        ent_ids = token_actors(ents)
+        for span in ents:
             if span.label_ == "PERSON":
                 role, aff = self._role(doc, span, ent_ids, text)
                 span._.role = role
@@ -580,6 +617,11 @@ class ActorLinker:
         self.demonyms = d["demonyms"]
         self.set_actors(Actor.from_dict(x) for x in d["actors"])
         return self
+
+
+@lru_cache(maxsize=100_000)
+def _has_alnum(word: str) -> bool:
+    return any(c.isalnum() for c in word)
 
 
 def _compatible(actor_type: str, label: str) -> bool:

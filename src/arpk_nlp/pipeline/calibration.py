@@ -11,6 +11,8 @@ from 0.5 is the calibrated evidence for or against the label in log-odds.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 EPS = 1e-4  # probabilities are kept inside [EPS, 1 - EPS]: an isotonic step may hit 0 or 1
@@ -20,9 +22,22 @@ def sigmoid(z):
     return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
 
 
+def _clip(p):
+    # np.clip's Python-level dispatch costs more than the work on the few values scored per
+    # Doc; maximum then minimum give the same values (NaN stays NaN).
+    return np.minimum(np.maximum(p, EPS), 1.0 - EPS)
+
+
 def logit(p):
-    p = np.clip(np.asarray(p, dtype=np.float64), EPS, 1.0 - EPS)
+    p = _clip(np.asarray(p, dtype=np.float64))
     return np.log(p / (1.0 - p))
+
+
+@lru_cache(maxsize=1024)
+def _threshold_logit(threshold: float):
+    # A label's threshold is fixed once the model is loaded; its log-odds are asked for with
+    # every score reported.
+    return logit(threshold)
 
 
 class Calibrator:
@@ -56,7 +71,7 @@ class Calibrator:
             p = np.interp(z, self.x, self.y)  # constant beyond the outer knots
         else:
             p = sigmoid(z)
-        return np.clip(p, EPS, 1.0 - EPS)
+        return _clip(p)
 
     def to_dict(self) -> dict:
         if self.kind == "platt":
@@ -75,4 +90,5 @@ class Calibrator:
 
 def decision_score(p, threshold: float) -> np.ndarray:
     """Calibrated probability → reported score, with the threshold at 0.5."""
-    return sigmoid(logit(p) - logit(threshold))
+    t = _threshold_logit(threshold) if isinstance(threshold, float) else logit(threshold)
+    return sigmoid(logit(p) - t)

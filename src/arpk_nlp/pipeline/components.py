@@ -18,8 +18,9 @@ from spacy.tokens import Doc
 
 from . import extensions  # noqa: F401
 from .actors import ActorLinker
+from .doc_text import doc_text
 from .registry import key
-from .roles import find_role
+from .roles import find_role, token_actors
 
 VERSION = 1
 
@@ -54,7 +55,7 @@ class SpanRefiner:
 
     def __call__(self, doc: Doc) -> Doc:
         linker = self._linker()
-        text = doc.text
+        text = doc_text(doc)
         if self.cfg["refine_spans"]:
             linker.hygiene(doc, text)
         if self.cfg["refine_spans"] or self.cfg["relabel"]:
@@ -128,9 +129,12 @@ class RoleTagger:
         self.demonyms: dict[str, str] = {}
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
-        ent_ids = {t: (e._.actor or e.kb_id_ or None) for e in doc.ents for t in range(e.start, e.end)}
-        for span in doc.ents:
+        ents = list(doc.ents)  # each doc.ents access walks every token: read once
+        if not any(e.label_ == "PERSON" for e in ents):
+            return doc
+        text = doc_text(doc)
+        ent_ids = token_actors(ents)
+        for span in ents:
             if span.label_ == "PERSON":
                 span._.role, span._.affiliation = find_role(doc, span, ent_ids, text, self.demonyms)
         return doc

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import srsly
 from spacy.attrs import IS_SPACE, NORM, ORTH
 from spacy.language import Language
@@ -48,6 +49,7 @@ class Gazetteer:
         self._max_len: dict[str, int] = {}
         self._start_cache: dict[str, list[tuple[str, int]]] = {}
         self._readings: dict[str, list[str]] = {}  # word → its proclitic readings (all docs)
+        self._clean_norms: dict[int, str] = {}  # NORM id → the norm without hyphens (all docs)
 
     def set_actors(self, actors) -> None:
         self.patterns = {}
@@ -83,14 +85,30 @@ class Gazetteer:
         # Word tokens only (spaces, newlines and hyphens skipped), as the patterns were built.
         # Read through one array call: creating Token objects costs more than the matching.
         strings = doc.vocab.strings
-        idx, norms = [], []
-        for i, (orth, norm, space) in enumerate(doc.to_array([ORTH, NORM, IS_SPACE]).tolist()):
-            if not space and strings[orth] not in "-–":
-                idx.append(i)
-                norms.append(strings[norm].replace("-", ""))
+        orth, norm, space = doc.to_array([ORTH, NORM, IS_SPACE]).T
+        # Skipped: whitespace, and words that are part of "-–" (`-`, `–`), found by their ids.
+        keep = (space == 0) & ~np.isin(orth, self._dash_ids(strings))
+        idx = np.flatnonzero(keep).tolist()
+        clean = self._clean_norms
+        if len(clean) > 200_000:
+            clean.clear()
+        norms = []
+        for n in norm[keep].tolist():
+            # A word's norm without hyphens, cached by the norm's id: news vocabulary repeats.
+            w = clean.get(n)
+            if w is None:
+                w = clean[n] = strings[n].replace("-", "")
+            norms.append(w)
         ents = list(doc.ents)
         taken = {t for e in ents for t in range(e.start, e.end)}
-        added = self._match(doc, idx, norms, taken, self.patterns, self._starts)
+        # The pattern starts of each word, read from the cache in one pass (a method call per
+        # word cost more than the lookups); unseen words are filled in after.
+        get = self._start_cache.get
+        begins = [get(n) for n in norms]
+        for j, b in enumerate(begins):
+            if b is None:
+                begins[j] = self._starts(norms[j])
+        added = self._match(doc, idx, norms, begins, taken, self.patterns)
         if self.cfg.get("propagate"):
             if added:
                 ents = sorted(ents + added, key=lambda s: s.start)
@@ -100,13 +118,20 @@ class Gazetteer:
         return doc
 
     @staticmethod
-    def _match(doc, idx, norms, taken, patterns, starts) -> list[Span]:
-        """Longest pattern match at each word not already inside an entity (marks `taken`)."""
+    def _dash_ids(strings) -> np.ndarray:
+        # The ids of every string `in "-–"` (its substrings): the words the patterns skip.
+        return np.array([strings[w] for w in ("", "-", "–", "-–")], dtype=np.uint64)
+
+    @staticmethod
+    def _match(doc, idx, norms, begins, taken, patterns) -> list[Span]:
+        """Longest pattern match at each word not already inside an entity (marks `taken`).
+        begins[j]: the (first token, longest length) of the patterns word j may begin."""
         new = []
-        j = 0
-        while j < len(idx):
+        for j, firsts in enumerate(begins):
+            if not firsts:
+                continue  # most words begin no pattern
             match = None
-            for first, n_max in starts(norms[j]):
+            for first, n_max in firsts:
                 for n in range(min(n_max, len(idx) - j), 0, -1):
                     toks = (first, *norms[j + 1 : j + n])
                     label = patterns.get(toks)
@@ -118,7 +143,6 @@ class Gazetteer:
             if match and not taken.intersection(range(match[0], match[1])):
                 new.append(Span(doc, match[0], match[1], label=match[2]))
                 taken.update(range(match[0], match[1]))
-            j += 1
         return new
 
     def _propagate(self, doc, ents, idx, norms, taken) -> list[Span]:
@@ -149,6 +173,7 @@ class Gazetteer:
             max_len[toks[0]] = max(max_len.get(toks[0], 0), len(toks))
 
         readings = self._readings
+        firsts = max_len.keys()
 
         def starts(norm):
             rs = readings.get(norm)
@@ -156,9 +181,11 @@ class Gazetteer:
                 rs = strip_proclitics(norm)
                 if len(readings) < 200_000:
                     readings[norm] = rs
+            if firsts.isdisjoint(rs):
+                return ()  # the common case, decided without building a list
             return [(r, max_len[r]) for r in rs if r in max_len]
 
-        return self._match(doc, idx, norms, taken, local, starts)
+        return self._match(doc, idx, norms, [starts(n) for n in norms], taken, local)
 
     def _starts(self, norm: str) -> list[tuple[str, int]]:
         """Readings of a word (proclitics off) that begin a pattern, with its longest length;

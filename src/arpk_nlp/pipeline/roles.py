@@ -25,6 +25,17 @@ TITLE_HEADS = {
 STOP_ROLE = {key(w) for w in ("قال", "قالت", "أكد", "أكدت", "أن", "إن", "وقال", "وقالت", "إلى", "عن", "مع", "في")}
 
 
+def token_actors(ents) -> dict[int, str | None]:
+    """Token index → the id of the entity it is in. An extension attribute is a dict lookup
+    through spaCy's underscore object: read once per entity, not once per token."""
+    out: dict[int, str | None] = {}
+    for e in ents:
+        aid = e._.actor or e.kb_id_ or None
+        for t in range(e.start, e.end):
+            out[t] = aid
+    return out
+
+
 def find_role(doc: Doc, ent: Span, ent_ids: dict[int, str | None], text: str, demonyms: dict[str, str]) -> tuple[str | None, str | None]:
     """The title right before a person (`وزير الخارجية الكوري` → role, affiliation)."""
     i = ent.start - 1

@@ -31,6 +31,7 @@ from spacy.tokens import Doc
 from spacy.training import Example
 
 from .calibration import Calibrator, decision_score, sigmoid
+from .doc_text import doc_text
 from .labels import A4P_LABELS
 from .normalize import normalize
 
@@ -105,6 +106,7 @@ class A4PClassifier:
         self.versions: dict[str, str] = {}
         self._feature_cache: dict[str, tuple[int, ...]] = {}
         self._norm_cache: dict[int, tuple] = {}
+        self._pair_cache: dict[tuple[str, str], int] = {}
         self.set_lexicon({})
 
     @property
@@ -136,33 +138,45 @@ class A4PClassifier:
         by_norm = self._norm_cache
         if len(by_norm) > 500_000:
             by_norm.clear()
+        # (word, next word) → the bigram's feature: hashing the joined string costs more than a
+        # lookup, and news repeats its word pairs.
+        by_pair = self._pair_cache
+        if len(by_pair) > 500_000:
+            by_pair.clear()
+        if not len(doc):
+            return []
+        norm, punct, space, sent_start, idx, length = doc.to_array([NORM, IS_PUNCT, IS_SPACE, SENT_START, IDX, LENGTH]).T
+        # Segments start at token 0 and at every sentence start; each ends where its last token
+        # (punctuation and spaces included) ends. Only word tokens are walked in Python, segment
+        # by segment, and their norms read column-wise (a 2-D uint64 tolist() is slow).
+        first = np.flatnonzero(sent_start == 1)
+        first = first if len(first) and first[0] == 0 else np.concatenate([[0], first]).astype(first.dtype)
+        last = np.append(first[1:], len(doc)) - 1
+        ends = (idx[last] + length[last]).tolist()
+        words = np.flatnonzero((punct == 0) & (space == 0))
+        cut = np.searchsorted(words, first).tolist() + [len(words)]
+        norms = norm[words].tolist()
         segments: list[tuple[int, int, list[int]]] = []
-        feats: list[int] = []
-        start = end = 0
         prev = None
-        for i, (norm, punct, space, sent_start, idx, length) in enumerate(
-                doc.to_array([NORM, IS_PUNCT, IS_SPACE, SENT_START, IDX, LENGTH]).tolist()):
-            if i == 0 or sent_start == 1:
-                if i > 0:
-                    segments.append((start, end, feats))
-                feats = []
-                start = idx
-            end = idx + length
-            if punct or space:
-                continue
-            entry = by_norm.get(norm)
-            if entry is None:
-                w = strings[norm]
-                entry = (w, self._word_features(w)) if w.strip() else ()
-                by_norm[norm] = entry
-            if not entry:
-                continue
-            w = entry[0]
-            feats.extend(entry[1])
-            if prev is not None and bigrams:
-                feats.append(mhash("b" + prev + " " + w) & mask)
-            prev = w
-        if len(doc):
+        for k, (start, end) in enumerate(zip(idx[first].tolist(), ends)):
+            feats: list[int] = []
+            for n in norms[cut[k] : cut[k + 1]]:
+                entry = by_norm.get(n)
+                if entry is None:
+                    w = strings[n]
+                    entry = (w, self._word_features(w)) if w.strip() else ()
+                    by_norm[n] = entry
+                if not entry:
+                    continue
+                w = entry[0]
+                feats.extend(entry[1])
+                if prev is not None and bigrams:
+                    pair = (prev, w)
+                    h = by_pair.get(pair)
+                    if h is None:
+                        h = by_pair[pair] = mhash("b" + prev + " " + w) & mask
+                    feats.append(h)
+                prev = w
             segments.append((start, end, feats))
         return segments
 
@@ -255,7 +269,7 @@ class A4PClassifier:
         """The pooled raw log-odds of a Doc, (n_labels,): what the calibrators are fitted on.
         Sentence pooling needs the Doc's sentence boundaries (the pipeline's sentencizer)."""
         segments = self._segments(doc)
-        text = doc.text
+        text = doc_text(doc)
         seg_lex = self._lexicon_counts_segments([_normalize_long(text[a:b]) for a, b, _ in segments])
         lex = np.sum(seg_lex, axis=0) if seg_lex else np.zeros(len(self.labels), dtype=np.float32)
         doc_z = self._logits(*self._vectorize(Counter(chain.from_iterable(f for _, _, f in segments)), lex))
@@ -266,7 +280,7 @@ class A4PClassifier:
     def __call__(self, doc: Doc) -> Doc:
         if self.coef is None:
             raise ValueError(f"'{self.name}' is not initialized: train or load a pipeline first.")
-        text = doc.text  # rebuilt from the tokens on every access: read once
+        text = doc_text(doc)
         segments = self._segments(doc)
         # Normalizing is per character, so each sentence's normalized text and keyword counts
         # serve the Doc (their sum), the agenda rule and the evidence alike.
@@ -306,15 +320,17 @@ class A4PClassifier:
                     found.setdefault(l, (start, end))
         return found
 
-    def _sentence_scores(self, segments, seg_lex) -> tuple[list[tuple[int, int]], np.ndarray]:
+    def _sentence_scores(self, segments, seg_lex, rows: list[int] | None = None) -> tuple[list[tuple[int, int]], np.ndarray]:
         """Raw log-odds of every sentence with features, (n_labels, n_sentences), computed for
         blocks of sentences at once (the same TF-IDF as `_vectorize`, row by row): per-sentence
         numpy calls cost more in overhead than in arithmetic, and a block of at most
-        SENTENCE_BLOCK features keeps the (features × labels) arrays of a long article bounded."""
+        SENTENCE_BLOCK features keeps the (features × labels) arrays of a long article bounded.
+        rows: only these labels (indices), (len(rows), n_sentences); each label's row is
+        computed alone, so its values are the same as in the full array."""
         keep = [j for j, (_, _, feats) in enumerate(segments) if feats]
         spans = [(segments[j][0], segments[j][1]) for j in keep]
         if not keep:
-            return spans, np.zeros((len(self.labels), 0), dtype=np.float32)
+            return spans, np.zeros((len(self.labels) if rows is None else len(rows), 0), dtype=np.float32)
         blocks, block, size = [], [], 0
         for j in keep:
             if block and size + len(segments[j][2]) > SENTENCE_BLOCK:
@@ -323,11 +339,12 @@ class A4PClassifier:
             block.append(j)
             size += len(segments[j][2])
         blocks.append(block)
-        return spans, np.concatenate([self._block_scores(segments, seg_lex, b) for b in blocks], axis=1)
+        return spans, np.concatenate([self._block_scores(segments, seg_lex, b, rows) for b in blocks], axis=1)
 
-    def _block_scores(self, segments, seg_lex, keep: list[int]) -> np.ndarray:
+    def _block_scores(self, segments, seg_lex, keep: list[int], rows: list[int] | None = None) -> np.ndarray:
         lens = [len(segments[j][2]) for j in keep]
-        feats = np.fromiter(chain.from_iterable(segments[j][2] for j in keep), dtype=np.int64, count=sum(lens))
+        # One list, then one array: np.fromiter over a chain of lists is several times slower.
+        feats = np.array(list(chain.from_iterable(segments[j][2] for j in keep)), dtype=np.int64)
         row = np.repeat(np.arange(len(keep), dtype=np.int64), lens)
         # (sentence, feature) pairs with their term counts, sorted by sentence
         pairs, tf = np.unique(row * self.n_hash + feats, return_counts=True)
@@ -336,11 +353,15 @@ class A4PClassifier:
         norm = np.sqrt(np.bincount(row, weights=val * val, minlength=len(keep))).astype(np.float32)
         norm[norm == 0] = 1.0
         val = val / norm[row]
-        contrib = (self._coef_t[col] * val[:, None]).T
+        # Only the requested labels' weights are gathered: the evidence needs the few positive
+        # labels, and this gather and the sums below are most of the classifier's time.
+        weights = self._coef_t[col] if rows is None else self._coef_t[col[:, None], np.asarray(rows)]
+        contrib = (weights * val[:, None]).T
         starts = np.searchsorted(row, np.arange(len(keep)))
         z = np.add.reduceat(contrib, starts, axis=1)
         lex = self.cfg["lexicon_weight"] * np.log1p(np.array([seg_lex[j] for j in keep], dtype=np.float32))
-        z += self.coef[:, self.n_hash:] @ lex.T + self.intercept[:, None]
+        prior = self.coef[:, self.n_hash:] @ lex.T + self.intercept[:, None]
+        z += prior if rows is None else prior[rows]
         return z
 
     def _evidence(self, cats: dict[str, float], segments, seg_lex, agenda: dict | None = None,
@@ -351,15 +372,23 @@ class A4PClassifier:
         positive = [i for i, label in enumerate(self.labels) if cats[label] >= 0.5]
         if not positive:
             return {}
-        spans, scores = sent if sent is not None else self._sentence_scores(segments, seg_lex)
+        if sent is not None:
+            spans, scores = sent
+            row_of = {i: i for i in positive}
+        else:  # the pooling needed no sentence scores: compute the positive labels' only
+            spans, scores = self._sentence_scores(segments, seg_lex, positive)
+            row_of = {i: r for r, i in enumerate(positive)}
         out = {}
         agenda = agenda or {}
         for i in positive:
             label = self.labels[i]
+            # Python floats (exact copies of the float32 scores): numpy scalar indexing per
+            # sentence cost more than the sort.
+            row = scores[row_of[i]].tolist()
             # stable sort on the score alone: ties keep text order, as before
-            order = sorted(range(len(spans)), key=lambda j: -scores[i, j])[: self.cfg["max_evidence"]]
+            order = sorted(range(len(spans)), key=lambda j: -row[j])[: self.cfg["max_evidence"]]
             ev = [{"start": spans[j][0], "end": spans[j][1],
-                   "score": round(float(decision_score(self.calibrators[label](scores[i, j]), self.thresholds[label])), 3)}
+                   "score": round(float(decision_score(self.calibrators[label](row[j]), self.thresholds[label])), 3)}
                   for j in order]
             if label in agenda:
                 start, end = agenda[label]
@@ -442,6 +471,7 @@ class A4PClassifier:
         self.cfg.setdefault("pooling", "doc")
         self._feature_cache = {}
         self._norm_cache = {}
+        self._pair_cache = {}
         self.thresholds = cfg["thresholds"]
         # Format 2 had no calibrators: its thresholds are on the linear models' own probability,
         # which is the identity calibrator's output.

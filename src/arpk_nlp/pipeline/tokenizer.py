@@ -8,14 +8,17 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 import srsly
 from spacy.attrs import ORTH
+from spacy.errors import Errors
 from spacy.tokens import Doc, Token
 from spacy.util import registry
 from spacy.vocab import Vocab
 
+from .doc_text import remember_text
 from .normalize import normalize
 
 if not Token.has_extension("segments"):
@@ -77,6 +80,7 @@ class CamelTokenizer:
     def __call__(self, text: str) -> Doc:
         words, spaces = split_words(text)
         doc = Doc(self.vocab, words=words, spaces=spaces)
+        remember_text(doc, text)  # split_words guarantees doc.text == text: later steps need not rebuild it
         self._set_lexeme_attrs(doc)
         if self._segmenter is not None:
             self._segment(doc)
@@ -143,12 +147,54 @@ class CamelTokenizer:
 
 def split_words(text: str) -> tuple[list[str], list[bool]]:
     """Words and trailing-space flags such that `Doc(words, spaces).text == text`: CAMeL's
-    tokens aligned to the text by spaCy's own helper (whitespace other than one trailing space
-    becomes a whitespace token, as in spaCy)."""
-    from camel_tools.tokenizers.word import simple_word_tokenize
-    from spacy.util import get_words_and_spaces
+    tokens aligned to the text as spaCy's `get_words_and_spaces` does (whitespace other than one
+    trailing space becomes a whitespace token, as in spaCy)."""
+    pieces = text.split()
+    return _align([t for w in pieces for t in _word_tokens(w)], text, pieces)
 
-    return get_words_and_spaces(simple_word_tokenize(text), text)
+
+@lru_cache(maxsize=200_000)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    """CAMeL's `simple_word_tokenize` of one whitespace-free word. It splits the text at
+    whitespace and then handles each word alone (a regex match per character), so its tokens
+    are the concatenation of its tokens of each word: cached per word, since news vocabulary
+    repeats and the per-character matching is most of the tokenizer's time."""
+    from camel_tools.tokenizers.word import simple_word_tokenize
+
+    return tuple(simple_word_tokenize(word))
+
+
+def _align(words: list[str], text: str, pieces: list[str]) -> tuple[list[str], list[bool]]:
+    """spaCy's `get_words_and_spaces` (same result, same error), with each word searched from
+    the current position (`str.index(word, pos)`) instead of in a copy of the text's rest: that
+    copy per word made long articles quadratic."""
+    if "".join(words) != "".join(pieces):
+        raise ValueError(Errors.E194.format(text=text, words=words))
+    text_words: list[str] = []
+    text_spaces: list[bool] = []
+    pos = 0
+    n = len(text)
+    for word in words:
+        try:
+            start = text.index(word, pos)
+        except ValueError:
+            raise ValueError(Errors.E194.format(text=text, words=words)) from None
+        if start > pos:
+            text_words.append(text[pos:start])
+            text_spaces.append(False)
+            pos = start
+        pos += len(word)
+        if pos < n and text[pos] == " ":
+            text_words.append(word)
+            text_spaces.append(True)
+            pos += 1
+        else:
+            text_words.append(word)
+            text_spaces.append(False)
+    if pos < n:
+        text_words.append(text[pos:])
+        text_spaces.append(False)
+    return text_words, text_spaces
 
 
 def _camel_data_installed() -> bool:
