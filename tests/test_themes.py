@@ -103,6 +103,23 @@ def test_agenda_listing_marks_each_named_area(tmp_path):
     assert spacy.load(tmp_path / "m")(text).cats == doc.cats
 
 
+def test_agenda_listing_is_no_evidence_for_areas_it_leaves_out(nlp):
+    # The shipped model reads an A4P listing's wording as some WPS evidence; a listing that names
+    # other areas (and no WPS keyword) must not lift WPS above what the rest of the article gives.
+    body = "وصل وفد عسكري إلى جوبا أمس في زيارة تستغرق ثلاثة أيام. وقال السفير إن بلاده تدرس إرسال سرية هندسية. "
+    listing = ("وتدور محاور الجلسات حول استدامة السلام؛ الشراكات والتدريب؛ الأداء والمساءلة؛ وحماية المدنيين "
+               "والسلامة والأمن، وهي محاور مبادرة العمل من أجل حفظ السلام التي أطلقها الأمين العام.")
+    with_listing = nlp(body + listing)
+    without = nlp(body.strip())
+    clf = nlp.get_pipe("arpk_a4p")
+    assert with_listing.cats["PARTNERSHIPS"] >= 0.5  # the listing still names its areas
+    for label in ("WPS", "CONDUCT", "POLITICS"):
+        assert with_listing.cats[label] <= without.cats[label] + 1e-4, label
+    # without the rule (the plain pooled score) the listing lifts WPS here: the rule is what holds it
+    full = clf.scores_from_logits(clf.pooled_logits(with_listing))
+    assert float(full[clf.labels.index("WPS")]) > with_listing.cats["WPS"] + 0.1
+
+
 def test_docs_without_theme_labels_are_not_negatives():
     # External NER corpora have no cats: they must not count as "no area" examples.
     nlp = make_nlp()

@@ -293,32 +293,58 @@ class A4PClassifier:
         sent = self._sentence_scores(segments, seg_lex) if self.cfg["pooling"] != "doc" else None
         scores = self.scores_from_logits(self._pool(doc_z, None if sent is None else sent[1]))
         cats = {label: float(v) for label, v in zip(self.labels, scores)}
-        agenda = self._agenda(segments, seg_norm) if self.cfg["agenda_rule"] else {}
+        agenda, listings = self._agenda(segments, seg_norm) if self.cfg["agenda_rule"] else ({}, set())
         for label in agenda:
             cats[label] = max(cats[label], AGENDA_SCORE)
+        if agenda:
+            # A listing names the areas on the agenda; its words are no evidence for an area it
+            # leaves out (ANNOTATION §5: the Seoul ministerial's listing of the A4P areas gives no
+            # WPS). Such an area, unless the listing has one of its keywords (an item phrased
+            # without its title), is scored again without the listing and keeps the lower score.
+            index = {(a, b): i for i, (a, b, _) in enumerate(segments)}
+            for j, label in enumerate(self.labels):
+                drop = {span for span in listings if not seg_lex[index[span]][j]}
+                if label not in agenda and drop:
+                    cats[label] = min(cats[label], float(self._scores_without(segments, seg_lex, drop, sent)[j]))
         doc.cats = {label: round(v, 4) for label, v in cats.items()}
         doc._.a4p_borderline = self.borderline(doc.cats)
         doc._.a4p_evidence = self._evidence(doc.cats, segments, seg_lex, agenda, sent)
         return doc
 
+    def _scores_without(self, segments, seg_lex, drop: set, sent) -> np.ndarray:
+        """Reported scores, (n_labels,), of the Doc without the sentences whose (start, end) is
+        in `drop`: the same features, keyword counts and pooling as `__call__`."""
+        keep = [i for i, (a, b, _) in enumerate(segments) if (a, b) not in drop]
+        counts = Counter(chain.from_iterable(segments[i][2] for i in keep))
+        lex = (np.sum([seg_lex[i] for i in keep], axis=0) if keep
+               else np.zeros(len(self.labels), dtype=np.float32))
+        doc_z = self._logits(*self._vectorize(counts, lex))
+        sent_z = None
+        if sent is not None:
+            cols = [k for k, span in enumerate(sent[0]) if span not in drop]
+            sent_z = sent[1][:, cols]
+        return self.scores_from_logits(self._pool(doc_z, sent_z))
+
     def borderline(self, cats: dict[str, float]) -> list[str]:
         """The labels (label order) whose score lies inside their band [lo, hi] around 0.5."""
         return [l for l in self.labels if self.bands[l][0] <= cats[l] <= self.bands[l][1] and self.bands[l][0] < self.bands[l][1]]
 
-    def _agenda(self, segments, seg_norm: list[str]) -> dict[str, tuple[int, int]]:
+    def _agenda(self, segments, seg_norm: list[str]) -> tuple[dict[str, tuple[int, int]], set]:
         """Labels named by title in an agenda listing: a sentence naming two or more A4P areas by
         their own names (`استدامة السلام؛ الشراكات ...؛ الأداء والمساءلة`). ANNOTATION §3 counts an
         agenda item; one title alone (`حماية المدنيين` in a mandate's description) does not fire.
-        RETURNS (dict): label → (start, end) of the listing sentence."""
+        RETURNS (dict, set): label → (start, end) of its first listing sentence; the (start, end)
+        of every listing sentence."""
         if not any(self._titles_norm.values()) or len(segments) < 2:
-            return {}  # no titles, or no sentence boundaries to tell a listing from an article
-        found = {}
+            return {}, set()  # no titles, or no sentence boundaries to tell a listing from an article
+        found, listings = {}, set()
         for (start, end, _), norm in zip(segments, seg_norm):
             hit = [l for l in self.labels if any(t in norm for t in self._titles_norm[l])]
             if len(hit) >= 2:
+                listings.add((start, end))
                 for l in hit:
                     found.setdefault(l, (start, end))
-        return found
+        return found, listings
 
     def _sentence_scores(self, segments, seg_lex, rows: list[int] | None = None) -> tuple[list[tuple[int, int]], np.ndarray]:
         """Raw log-odds of every sentence with features, (n_labels, n_sentences), computed for
