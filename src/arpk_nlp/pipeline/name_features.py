@@ -50,17 +50,18 @@ def name_hash_embed(
     return _embed(width, attrs, rows, FeatureExtractor(attrs), [(name_classes(names_path, registry_path), name_rows)])
 
 
-def _embed(width: int, attrs: list[str], rows: list[int], extract: Model, classes: list) -> Model:
+def _embed(width: int, attrs: list[str], rows: list[int], extract: Model, classes: list, dense: tuple = ()) -> Model:
     """MultiHashEmbed's structure (one HashEmbed per attribute, a Maxout mixing them) with one
-    more HashEmbed per (class model, rows) in `classes`."""
+    more HashEmbed per (class model, rows) in `classes`, and the `dense` models (Docs → Ragged of
+    `width` columns) mixed in by the same Maxout."""
     if len(rows) != len(attrs):
         raise ValueError(f"Mismatched lengths: {len(rows)} vs {len(attrs)}")
     embeddings = [HashEmbed(width, rows[i], column=i, seed=8 + i, dropout=0.0) for i in range(len(attrs))]
     lexical = chain(extract, list2ragged(), with_array(concatenate(*embeddings)))
     embedded = [chain(model, list2ragged(), with_array(HashEmbed(width, n, column=0, seed=8 + len(attrs) + j, dropout=0.0)))
                 for j, (model, n) in enumerate(classes)]
-    mix = with_array(Maxout(width, width * (len(attrs) + len(classes)), nP=3, dropout=0.0, normalize=True))
-    return chain(concatenate(lexical, *embedded), mix, ragged2list())
+    mix = with_array(Maxout(width, width * (len(attrs) + len(classes) + len(dense)), nP=3, dropout=0.0, normalize=True))
+    return chain(concatenate(lexical, *embedded, *dense), mix, ragged2list())
 
 
 @registry.architectures("arpk_nlp.NameHashEmbed.v2")
@@ -88,11 +89,16 @@ def name_hash_embed_v2(
         affixes, name class and context, which is all it has for names it never saw
         (word dropout for singletons, as in Lample et al. 2016). No effect at prediction.
     """
+    return _embed(width, attrs, rows, *_v2_features(attrs, name_rows, names_path, registry_path, df_path, df_bounds, rare_dropout))
+
+
+def _v2_features(attrs, name_rows, names_path, registry_path, df_path, df_bounds, rare_dropout) -> tuple[Model, list]:
+    """v2's feature extractor (with rare-word dropout) and its two class models, for `_embed`."""
     rarity = rarity_classes(df_path, df_bounds)
     extract = FeatureExtractor(attrs)
     if rare_dropout > 0 and "NORM" in attrs:
         extract = features_with_rare_dropout(attrs, rarity, rare_dropout)
-    return _embed(width, attrs, rows, extract, [(name_classes(names_path, registry_path), name_rows), (rarity, 64)])
+    return extract, [(name_classes(names_path, registry_path), name_rows), (rarity, 64)]
 
 
 def _doc_cached_classes(name: str, classify, init) -> Model[list[Doc], list[Ints2d]]:
@@ -259,18 +265,6 @@ def name_hash_embed_v3(
 
     from .subwords import DIM, subword_vectors
 
-    rarity = rarity_classes(df_path, df_bounds)
-    extract = FeatureExtractor(attrs)
-    if rare_dropout > 0 and "NORM" in attrs:
-        extract = features_with_rare_dropout(attrs, rarity, rare_dropout)
-    classes = [(name_classes(names_path, registry_path), name_rows), (rarity, 64)]
-    if len(rows) != len(attrs):
-        raise ValueError(f"Mismatched lengths: {len(rows)} vs {len(attrs)}")
-    embeddings = [HashEmbed(width, rows[i], column=i, seed=8 + i, dropout=0.0) for i in range(len(attrs))]
-    lexical = chain(extract, list2ragged(), with_array(concatenate(*embeddings)))
-    embedded = [chain(model, list2ragged(), with_array(HashEmbed(width, n, column=0, seed=8 + len(attrs) + j, dropout=0.0)))
-                for j, (model, n) in enumerate(classes)]
     subwords = chain(subword_vectors(), list2ragged(), with_array(Linear(width, DIM)))
-    n_parts = len(attrs) + len(classes) + 1
-    mix = with_array(Maxout(width, width * n_parts, nP=3, dropout=0.0, normalize=True))
-    return chain(concatenate(lexical, *embedded, subwords), mix, ragged2list())
+    extract, classes = _v2_features(attrs, name_rows, names_path, registry_path, df_path, df_bounds, rare_dropout)
+    return _embed(width, attrs, rows, extract, classes, dense=(subwords,))
