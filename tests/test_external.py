@@ -272,6 +272,28 @@ def test_coarse_scores_exact(stub_nlp, tmp_path):
     assert "micro" in X.format_coarse(s)
 
 
+def test_coarse_scores_read_sentence_by_sentence(stub_nlp, tmp_path):
+    """The benchmark reads each sentence alone; `group` joins consecutive sentences into one Doc
+    (so a component that uses document context sees the other sentences only then)."""
+    from spacy.language import Language
+
+    seen = []
+
+    @Language.component("record_doc_lengths")
+    def record(doc):
+        seen.append(len(doc))
+        return doc
+
+    stub_nlp.add_pipe("record_doc_lengths", first=True)
+    p = write(tmp_path / "bench.txt", COARSE)
+    s = X.coarse_conll_scores(stub_nlp, p)
+    assert seen == [7, 7] and s["counts"]["docs"] == 2 and s["group"] == 1
+    assert "sentence by sentence" in X.format_coarse(s)
+    seen.clear()
+    s2 = X.coarse_conll_scores(stub_nlp, p, group=10)
+    assert seen == [14] and s2["counts"]["docs"] == 1 and "10 sentences per Doc" in X.format_coarse(s2)
+
+
 # ----------------------------------------------------------------------------- CLI
 def test_cli_module_imports_without_spacy():
     code = "import sys, arpk_nlp.cli.external as c; assert c.external_app and c.conll_eval_cli; assert 'spacy' not in sys.modules"

@@ -78,7 +78,7 @@ def external_mapping_cli(
         _fail(_first_line(err))
 
 
-def conll_eval_cli(path: Path, model: Optional[Path], as_json: bool = False) -> None:
+def conll_eval_cli(path: Path, model: Optional[Path], as_json: bool = False, group: int = 1) -> None:
     """`evaluate --conll PATH --coarse`: the standard PERS/LOC/ORG benchmark on a CoNLL file."""
     path = Path(path)
     if not path.is_file():
@@ -87,7 +87,7 @@ def conll_eval_cli(path: Path, model: Optional[Path], as_json: bool = False) -> 
 
     nlp = load_model(model)
     try:
-        scores = coarse_conll_scores(nlp, path)
+        scores = coarse_conll_scores(nlp, path, group=group)
     except (ValueError, UnicodeDecodeError) as err:
         msg = _first_line(err)
         _fail(msg if str(path) in msg else f"{path}: {msg}")

@@ -16,6 +16,7 @@ def evaluate_cli(
     corpus: Optional[Path] = typer.Option(None, "--corpus", help="Corpus folder (for the default gold)."),
     conll: Optional[Path] = typer.Option(None, "--conll", help="Score on a CoNLL NER file instead (e.g. ANERcorp test)."),
     coarse: bool = typer.Option(False, "--coarse", help="With --conll: PERS/LOC/ORG only (GPE+LOC→LOC, MISSION→ORG, MISC not scored)."),
+    group: int = typer.Option(1, "--group", min=1, help="With --conll: sentences per Doc (1: sentence by sentence, the benchmark's reading)."),
     split: str = typer.Option("gold", "--split", help="Without GOLD: the corpus split to score (gold, gold-press, dev)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the scores as JSON to this file."),
 ):
@@ -27,7 +28,7 @@ def evaluate_cli(
             fail("--conll needs --coarse (the only CoNLL scoring defined: PERS/LOC/ORG)")
         from .external import conll_eval_cli
 
-        conll_eval_cli(conll, model, as_json)
+        conll_eval_cli(conll, model, as_json, group)
         return
 
     from ..data.corpus import find_sources, load_articles
