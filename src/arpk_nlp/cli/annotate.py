@@ -99,6 +99,17 @@ def _terminate(signum, _frame):
     raise Terminated(signum)
 
 
+_INTERRUPTED: list[int] = []
+
+
+def _interrupt(signum, _frame):
+    # Recorded as well as raised: an exception raised while the interpreter runs a finalizer
+    # (a `__del__`, a weakref callback) is printed and dropped, and the batch would go on to
+    # the end; the loop below checks the record after every result.
+    _INTERRUPTED.append(signum)
+    raise KeyboardInterrupt
+
+
 def run_annotate(inputs, fmt, output, model, processes, max_chars, input_format, date=None, extra=()) -> None:
     from ..annotate import InputError, add_registry, annotate_stream, iter_inputs
     from ..outputs import OutputError, RecordWriter, Target
@@ -109,6 +120,8 @@ def run_annotate(inputs, fmt, output, model, processes, max_chars, input_format,
     except (OutputError, TableError) as err:
         fail(str(err))
     old = {s: signal.signal(s, _terminate) for s in (signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM))}
+    old[signal.SIGINT] = signal.signal(signal.SIGINT, _interrupt)
+    _INTERRUPTED.clear()
     errors = done = 0
     stream = None
     try:
@@ -131,6 +144,8 @@ def run_annotate(inputs, fmt, output, model, processes, max_chars, input_format,
             progress = _Progress() if sys.stderr.isatty() else None
             stream = annotate_stream(nlp, _chain(first, entries), n_process=processes)
             for res in stream:
+                if _INTERRUPTED:
+                    raise KeyboardInterrupt
                 if isinstance(res, InputError):
                     typer.echo(f"error: {res}", err=True)
                     errors += 1
