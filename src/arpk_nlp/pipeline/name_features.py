@@ -15,6 +15,8 @@ model's weights (thinc serializes layer attrs), so a loaded pipeline needs none 
 """
 from __future__ import annotations
 
+import functools
+import inspect
 from pathlib import Path
 from typing import Optional
 
@@ -247,24 +249,20 @@ def build_table(names_path: Optional[str], registry_path: Optional[str]) -> dict
 
 
 @registry.architectures("arpk_nlp.NameHashEmbed.v3")
-def name_hash_embed_v3(
-    width: int,
-    attrs: list[str],
-    rows: list[int],
-    name_rows: int,
-    names_path: Optional[str] = None,
-    registry_path: Optional[str] = None,
-    df_path: Optional[str] = None,
-    df_bounds: list[int] = [2, 4, 10, 30, 100],  # noqa: B006 -- never mutated; a list so the config validates it as list[int]
-    rare_dropout: float = 0.0,
-) -> Model[list[Doc], list[Floats2d]]:
+@functools.wraps(name_hash_embed_v2, assigned=(), updated=())
+def name_hash_embed_v3(*args, **kwargs) -> Model[list[Doc], list[Floats2d]]:
     """v2 plus pretrained subword embeddings (pipeline/subwords.py): each token's mean
     multilingual-USE piece embedding, projected to `width` by a learned linear layer and mixed
-    with the other features by the same Maxout. Arguments as v2."""
+    with the other features by the same Maxout. Arguments as v2: `__wrapped__` gives this
+    function v2's signature, which is what the config system validates against."""
     from thinc.api import Linear
 
     from .subwords import DIM, subword_vectors
 
-    subwords = chain(subword_vectors(), list2ragged(), with_array(Linear(width, DIM)))
-    extract, classes = _v2_features(attrs, name_rows, names_path, registry_path, df_path, df_bounds, rare_dropout)
-    return _embed(width, attrs, rows, extract, classes, dense=(subwords,))
+    bound = inspect.signature(name_hash_embed_v2).bind(*args, **kwargs)
+    bound.apply_defaults()
+    a = bound.arguments
+    subwords = chain(subword_vectors(), list2ragged(), with_array(Linear(a["width"], DIM)))
+    extract, classes = _v2_features(a["attrs"], a["name_rows"], a["names_path"], a["registry_path"],
+                                    a["df_path"], a["df_bounds"], a["rare_dropout"])
+    return _embed(a["width"], a["attrs"], a["rows"], extract, classes, dense=(subwords,))
